@@ -1,0 +1,58 @@
+"""Inferring who is asking (youth / elderly / general) from what they say."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.statutes import chinese_to_int
+
+_AGE = re.compile(r"我(?:今年|已经|都)?([0-9]{1,3}|[一二三四五六七八九十]{1,3})(?:多)?(?:岁|了|周岁)")
+ELDERLY_AGE = 60
+YOUTH_AGE = 18
+
+
+@dataclass(frozen=True)
+class AudienceRules:
+    """Keyword lists from knowledge/audience.yml."""
+
+    parent_markers: tuple[str, ...]
+    youth: tuple[str, ...]
+    elderly: tuple[str, ...]
+
+    @classmethod
+    def load(cls, knowledge: Path) -> AudienceRules:
+        raw = yaml.safe_load((knowledge / "audience.yml").read_text(encoding="utf-8")) or {}
+        return cls(tuple(raw["parent_markers"]), tuple(raw["youth"]), tuple(raw["elderly"]))
+
+    def infer(self, text: str) -> str | None:
+        """'general' for a parent asking about a child; else from a stated age; else from keywords."""
+        text = re.sub(r"\s+", "", text or "")
+        if any(m in text for m in self.parent_markers):
+            return "general"
+        age = stated_age(text)
+        if age is not None:
+            if age >= ELDERLY_AGE:
+                return "elderly"
+            return "youth" if age <= YOUTH_AGE else "general"
+        if any(k in text for k in self.youth):
+            return "youth"
+        if any(k in text for k in self.elderly):
+            return "elderly"
+        return None
+
+
+def stated_age(text: str) -> int | None:
+    """The age in '我今年72了', '我72岁', '我七十多岁'; None when no age is stated."""
+    match = _AGE.search(text)
+    if not match:
+        return None
+    value = match.group(1)
+    try:
+        age = int(value) if value.isdigit() else chinese_to_int(value)
+    except ValueError:
+        return None
+    return age if 5 <= age <= 120 else None

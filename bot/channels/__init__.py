@@ -1,0 +1,1 @@
+"""Rasa channels and the Rasa server launcher (with bot.nlu, the only code that imports rasa)."""

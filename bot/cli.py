@@ -1,0 +1,188 @@
+"""The ``bot`` command line (also ``python -m bot``): build, db, orgs, train, run, route, users, knowledge.
+
+Commands import only what they need, so ``route``, ``orgs import`` and ``users create`` start without
+loading TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from bot.settings import get_settings
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from bot.build import build_all
+
+    for path in build_all(get_settings().project_root):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+
+    url = get_settings().db_url
+    upgrade(url)
+    print(f"database is at the latest schema ({url.split('@')[-1]})")
+    return 0
+
+
+def cmd_orgs_build(args: argparse.Namespace) -> int:
+    from bot.directory import write_directory
+    from bot.directory_build import build_directory
+
+    settings = get_settings()
+    rows = build_directory(settings.knowledge_dir)
+    out = Path(args.out) if args.out else settings.knowledge_dir / "orgs" / "organizations.csv"
+    write_directory(out, rows)
+    print(f"wrote {len(rows)} organizations to {out}")
+    return 0
+
+
+def cmd_orgs_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from bot.db.session import session_scope
+    from bot.directory import DirectoryError, import_directory, read_directory
+
+    try:
+        rows = read_directory(Path(args.file))
+    except (DirectoryError, FileNotFoundError) as error:
+        print(f"nothing imported: {error}", file=sys.stderr)
+        return 2
+    with session_scope() as session:
+        inserted, updated = import_directory(session, list(tqdm(rows, desc="organizations", unit="org")))
+    counted = sum(r.kind != "studio" for r in rows)
+    print(f"imported {len(rows)} rows ({counted} organizations + {len(rows) - counted} studios): ", end="")
+    print(f"{inserted} new, {updated} updated")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.build import build_all
+    from bot.training import ensure_model
+
+    settings = get_settings()
+    build_all(settings.project_root)
+    out = Path(args.out) if args.out else settings.model_dir
+    scale = args.epochs_scale if args.epochs_scale is not None else settings.training_epochs_scale
+    ensure_model(settings.project_root, out, scale)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import run_all
+
+    return run_all(get_settings())
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    from bot.catalog import Catalog
+    from bot.routing import RouteRequest
+
+    cat = Catalog(get_settings().knowledge_dir)
+    location = cat.gazetteer.resolve(args.place or "")
+    if args.place and (not location.found or location.ambiguous):
+        names = "、".join(cat.gazetteer.full_name(p.code) for p in location.choices[:8]) or "none"
+        print(f"place not resolved: {args.place!r} (candidates: {names})", file=sys.stderr)
+        return 2
+    request = RouteRequest(
+        dispute_type=args.type,
+        county_code=location.county.code if location.county else None,
+        town_code=location.town.code if location.town else None,
+        village_code=location.village.code if location.village else None,
+        cross_village=args.cross_village,
+    )
+    decision = cat.router().route(request)
+    if args.json:
+        print(
+            json.dumps(
+                {"org": decision.org.__dict__, "rule": decision.rule, "reason": decision.reason},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(f"{decision.org.name} [{decision.org.id}, {decision.org.kind}]")
+        print(f"rule: {decision.rule}")
+        print(f"reason: {decision.reason}")
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from bot.db.session import session_scope
+    from bot.users import UserError, create_user
+
+    password = args.password or getpass.getpass("password: ")
+    try:
+        with session_scope() as session:
+            user = create_user(session, args.username, password, args.role, args.org)
+            print(f"created {user.role} {user.username}" + (f" of {user.org_id}" if user.org_id else ""))
+    except UserError as error:
+        print(f"not created: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_knowledge_check(args: argparse.Namespace) -> int:
+    from bot.knowledge.entries import main as check
+
+    return check(str(get_settings().knowledge_dir))
+
+
+def parser() -> argparse.ArgumentParser:
+    from bot.directory import DISPUTE_TYPES
+
+    p = argparse.ArgumentParser(prog="bot", description="清远普法调解助手 — command line")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser(
+        "build", help="generate jieba dictionaries and training data from knowledge/"
+    ).set_defaults(func=cmd_build)
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=cmd_db_upgrade)
+    orgs = sub.add_parser("orgs", help="mediation directory").add_subparsers(
+        dest="orgs_command", required=True
+    )
+    build = orgs.add_parser("build", help="regenerate knowledge/orgs/organizations.csv")
+    build.add_argument("--out")
+    build.set_defaults(func=cmd_orgs_build)
+    imp = orgs.add_parser("import", help="load a directory CSV in one transaction")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_orgs_import)
+    train = sub.add_parser("train", help="train the model if its inputs changed")
+    train.add_argument("--out")
+    train.add_argument("--epochs-scale", type=float)
+    train.set_defaults(func=cmd_train)
+    sub.add_parser("run", help="start Rasa, the action server and the web app").set_defaults(func=cmd_run)
+    route = sub.add_parser("route", help="show which organization a dispute goes to")
+    route.add_argument("--type", required=True, choices=DISPUTE_TYPES)
+    route.add_argument("--place", default="")
+    route.add_argument("--cross-village", action="store_true")
+    route.add_argument("--json", action="store_true")
+    route.set_defaults(func=cmd_route)
+    users = sub.add_parser("users", help="console accounts").add_subparsers(
+        dest="users_command", required=True
+    )
+    create = users.add_parser("create", help="create a console account")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=("mediator", "educator", "admin"))
+    create.add_argument("--org", help="organization id (mediators)")
+    create.add_argument("--password", help="omit to be prompted")
+    create.set_defaults(func=cmd_users_create)
+    know = sub.add_parser("knowledge", help="knowledge base").add_subparsers(dest="k_command", required=True)
+    know.add_parser("check", help="validate knowledge/qa").set_defaults(func=cmd_knowledge_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Our own data (organizations, referrals, staff users, the Q&A log): SQLAlchemy models, sessions, migrations."""

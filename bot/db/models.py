@@ -1,0 +1,126 @@
+"""SQLAlchemy table models for our own data; the schema is created and changed only by Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import declarative_base, relationship
+
+Base: Any = declarative_base()
+
+REFERRAL_STATUSES = (
+    "submitted",
+    "accepted",
+    "in_mediation",
+    "resolved",
+    "unresolved",
+    "declined",
+    "transferred",
+    "withdrawn",
+)
+ORG_KINDS = ("village", "town", "county", "city", "industry", "stationed", "studio")
+USER_ROLES = ("mediator", "educator", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Organization(Base):
+    """A people's mediation organization in the directory (imported from knowledge/orgs/)."""
+
+    __tablename__ = "organizations"
+    id = Column(String(40), primary_key=True)
+    name = Column(String(200), nullable=False)
+    kind = Column(String(20), nullable=False, index=True)
+    county_code = Column(String(6), nullable=True, index=True)
+    town_code = Column(String(9), nullable=True, index=True)
+    village_code = Column(String(12), nullable=True, index=True)
+    dispute_types = Column(String(300), nullable=False, default="")
+    address = Column(String(300), nullable=False, default="")
+    phone = Column(String(40), nullable=False, default="")
+    capacity = Column(Integer, nullable=False, default=10)
+    illustrative = Column(Boolean, nullable=False, default=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Referral(Base):
+    """A mediation request handed to one organization; name and phone are stored encrypted."""
+
+    __tablename__ = "referrals"
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(24), nullable=False, unique=True)
+    conversation_key = Column(String(128), nullable=False, unique=True)
+    org_id = Column(String(40), ForeignKey("organizations.id"), nullable=False, index=True)
+    dispute_type = Column(String(30), nullable=False)
+    county_code = Column(String(6), nullable=True)
+    town_code = Column(String(9), nullable=True)
+    village_code = Column(String(12), nullable=True)
+    place_text = Column(String(200), nullable=False, default="")
+    counterparty = Column(String(100), nullable=False, default="")
+    description = Column(Text, nullable=False, default="")
+    applicant_name_enc = Column(Text, nullable=False)
+    phone_enc = Column(Text, nullable=False)
+    phone_last4 = Column(String(4), nullable=False)
+    consent_at = Column(DateTime(timezone=True), nullable=False)
+    channel = Column(String(20), nullable=False, default="web")
+    sender_hash = Column(String(64), nullable=False, default="", index=True)
+    status = Column(String(20), nullable=False, default="submitted", index=True)
+    route_reason = Column(String(300), nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    organization = relationship(Organization)
+    events = relationship("ReferralEvent", order_by="ReferralEvent.id", back_populates="referral")
+
+
+class ReferralEvent(Base):
+    """One step in a referral's status history."""
+
+    __tablename__ = "referral_events"
+    id = Column(Integer, primary_key=True)
+    referral_id = Column(Integer, ForeignKey("referrals.id"), nullable=False, index=True)
+    status = Column(String(20), nullable=False)
+    note = Column(String(500), nullable=False, default="")
+    actor = Column(String(80), nullable=False, default="system")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    referral = relationship(Referral, back_populates="events")
+
+
+class ReferenceCounter(Base):
+    """Per-day sequence behind human-readable reference numbers (QY-YYYYMMDD-NNNN)."""
+
+    __tablename__ = "reference_counters"
+    day = Column(String(8), primary_key=True)
+    last = Column(Integer, nullable=False, default=0)
+
+
+class User(Base):
+    """A staff account for the console: a mediator of one organization, an educator or an admin."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("username"),)
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False)
+    password_hash = Column(String(300), nullable=False)
+    role = Column(String(20), nullable=False)
+    org_id = Column(String(40), ForeignKey("organizations.id"), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class QaLog(Base):
+    """One answered (or not answered) question, with personal data masked, for the educators."""
+
+    __tablename__ = "qa_log"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    channel = Column(String(20), nullable=False, default="web")
+    audience = Column(String(20), nullable=False, default="general")
+    kind = Column(String(20), nullable=False)
+    topic = Column(String(40), nullable=True, index=True)
+    kb_id = Column(String(40), nullable=True)
+    confidence = Column(Float, nullable=True)
+    question_masked = Column(Text, nullable=False)

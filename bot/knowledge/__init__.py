@@ -1,0 +1,1 @@
+"""Loading and validating the content under ``knowledge/`` (statutes, Q&A entries, next steps)."""

@@ -1,0 +1,198 @@
+"""Q&A entries under ``knowledge/qa/``: the data model, loading, and the validation rules content must pass."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge.statutes import StatuteIndex
+
+AUDIENCES = ("youth", "elderly", "general")
+YOUTH_TOPICS = (
+    "school_bullying",
+    "online_safety",
+    "minor_protection",
+    "juvenile_crime",
+    "child_labor",
+    "sexual_safety",
+    "drug_prevention",
+)
+ELDERLY_TOPICS = ("elder_support", "inheritance", "elder_fraud", "elder_marriage", "guardianship", "pension")
+GENERAL_TOPICS = (
+    "telecom_fraud",
+    "marriage_family",
+    "domestic_violence",
+    "labor",
+    "neighbor",
+    "land_forest",
+    "traffic_accident",
+    "consumer",
+    "property_management",
+    "medical",
+    "debt",
+    "personal_injury",
+    "legal_aid",
+    "mediation_info",
+    "admin_review",
+)
+TOPICS = YOUTH_TOPICS + ELDERLY_TOPICS + GENERAL_TOPICS
+# Laws whose shared text predates revisions in force from 2026-01-01: never cite their article numbers.
+UNCITABLE_LAWS = ("治安管理处罚法", "网络安全法")
+MIN_PARAPHRASES = 10
+MAX_ANSWER_HAN = 350
+QUOTE_WINDOW = 20  # an answer sharing this many consecutive characters with a cited article quotes it
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ID = re.compile(r"^([a-z_]+)\.(\d{3})$")
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A (law, article heading) pair that must exist in the statute index."""
+
+    law: str
+    article: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question with its answer for one or more audiences."""
+
+    id: str
+    topic: str
+    audiences: tuple[str, ...]
+    question: str
+    paraphrases: tuple[str, ...]
+    answer: str
+    citations: tuple[Citation, ...]
+    next_steps: tuple[str, ...]
+    offer_mediation: bool = False
+    case: str | None = None
+    source_file: str = field(default="", compare=False)
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The canonical question followed by every paraphrase."""
+        return (self.question, *self.paraphrases)
+
+
+def han_count(text: str) -> int:
+    """Number of Chinese (Han) characters in a text."""
+    return len(_HAN.findall(text))
+
+
+def normalize(text: str) -> str:
+    """Fold a question for duplicate detection: no spaces or punctuation, lower case."""
+    return _NOISE.sub("", text).lower()
+
+
+def _entry_from(raw: dict[str, Any], topic: str, source: str) -> Entry:
+    return Entry(
+        id=str(raw.get("id", "")),
+        topic=topic,
+        audiences=tuple(raw.get("audiences") or ()),
+        question=str(raw.get("question", "")).strip(),
+        paraphrases=tuple(str(p).strip() for p in raw.get("paraphrases") or ()),
+        answer=str(raw.get("answer", "")).strip(),
+        citations=tuple(Citation(str(c["law"]), str(c["article"])) for c in raw.get("citations") or ()),
+        next_steps=tuple(raw.get("next_steps") or ()),
+        offer_mediation=bool(raw.get("offer_mediation", False)),
+        case=(str(raw["case"]).strip() if raw.get("case") else None),
+        source_file=source,
+    )
+
+
+def load_entries(folder: Path) -> list[Entry]:
+    """Read every ``<topic>.yml`` file in the folder, in file then entry order."""
+    entries: list[Entry] = []
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        topic = str(data.get("topic", ""))
+        for raw in data.get("entries") or ():
+            entries.append(_entry_from(raw, topic, path.name))
+    return entries
+
+
+def _check_entry(entry: Entry, statutes: StatuteIndex, next_step_codes: set[str]) -> list[str]:
+    where = f"{entry.source_file}:{entry.id or '?'}"
+    problems: list[str] = []
+    match = _ID.match(entry.id)
+    if entry.topic not in TOPICS:
+        problems.append(f"{where}: unknown topic {entry.topic!r}")
+    if entry.source_file and entry.source_file != f"{entry.topic}.yml":
+        problems.append(f"{where}: topic {entry.topic!r} does not match the file name")
+    if not match or match.group(1) != entry.topic:
+        problems.append(f"{where}: id must be '<topic>.NNN'")
+    if not entry.audiences or any(a not in AUDIENCES for a in entry.audiences):
+        problems.append(f"{where}: audiences must be a non-empty subset of {AUDIENCES}")
+    if not entry.question:
+        problems.append(f"{where}: empty question")
+    if len(entry.paraphrases) < MIN_PARAPHRASES:
+        problems.append(f"{where}: {len(entry.paraphrases)} paraphrases, need {MIN_PARAPHRASES}")
+    size = han_count(entry.answer)
+    if not 30 <= size <= MAX_ANSWER_HAN:
+        problems.append(f"{where}: answer has {size} Chinese characters, allowed 30..{MAX_ANSWER_HAN}")
+    if not entry.citations:
+        problems.append(f"{where}: no citations")
+    for cite in entry.citations:
+        article = statutes.get(cite.law, cite.article)
+        if cite.law in UNCITABLE_LAWS:
+            problems.append(f"{where}: {cite.law} must not be cited (outdated text)")
+        elif article is None:
+            problems.append(f"{where}: citation {cite.law} {cite.article} does not exist")
+        elif quotes(entry.answer, article.text):
+            problems.append(f"{where}: answer quotes {cite.law}{cite.article}; quotes come from the index")
+    unknown = [s for s in entry.next_steps if s not in next_step_codes]
+    if not entry.next_steps or unknown:
+        problems.append(f"{where}: next_steps empty or unknown codes {unknown}")
+    return problems
+
+
+def quotes(answer: str, article_text: str, window: int = QUOTE_WINDOW) -> bool:
+    """True when the answer repeats ``window`` consecutive characters of the article text."""
+    plain = normalize(article_text)
+    folded = normalize(answer)
+    return any(folded[i : i + window] in plain for i in range(0, max(0, len(folded) - window + 1)))
+
+
+def validate(entries: list[Entry], statutes: StatuteIndex, next_step_codes: set[str]) -> list[str]:
+    """Every rule the knowledge base must satisfy; an empty list means it is valid."""
+    problems: list[str] = []
+    seen_ids: set[str] = set()
+    owner: dict[str, str] = {}
+    for entry in entries:
+        problems.extend(_check_entry(entry, statutes, next_step_codes))
+        if entry.id in seen_ids:
+            problems.append(f"duplicate id {entry.id}")
+        seen_ids.add(entry.id)
+        for text in entry.questions:
+            key = normalize(text)
+            if key in owner and owner[key] != entry.id:
+                problems.append(f"{entry.id}: question {text!r} also belongs to {owner[key]}")
+            owner.setdefault(key, entry.id)
+    return problems
+
+
+def main(root: str = "knowledge") -> int:
+    """Validate the knowledge folder and print problems plus counts; exit status 1 on any problem."""
+    base = Path(root)
+    statutes = StatuteIndex.load(base / "laws")
+    codes = set((yaml.safe_load((base / "next_steps.yml").read_text(encoding="utf-8")) or {}).keys())
+    entries = load_entries(base / "qa")
+    problems = validate(entries, statutes, codes)
+    for line in problems:
+        print(line)
+    per_aud = {a: sum(a in e.audiences for e in entries) for a in AUDIENCES}
+    per_topic = {t: sum(e.topic == t for e in entries) for t in TOPICS}
+    print(f"{len(entries)} entries; by audience {per_aud}")
+    print("topics without entries:", [t for t, n in per_topic.items() if n == 0])
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (this package and bot.channels are the only ones that import rasa)."""

@@ -1,0 +1,84 @@
+"""Personal data: masking phone numbers, ID numbers and names in free text; normalising phones; encryption at rest."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from cryptography.fernet import Fernet
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９＋－（）　", "0123456789+-() ")
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
+MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)")
+NAME_AFTER = re.compile(r"(我叫|名叫|叫做|名字叫|名字是|姓名[:：是]?|本人)([\u4e00-\u9fff]{2,3})")
+NAME_TITLE = re.compile(r"([\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?=先生|女士|小姐|老师|阿姨|师傅)")
+
+
+def mask_text(text: str) -> str:
+    """Replace ID numbers, phone numbers and evident personal names with placeholders."""
+    folded = (text or "").translate(_FULLWIDTH)
+    folded = ID_NUMBER.sub("[身份证号]", folded)
+    folded = MOBILE.sub("[电话]", folded)
+    folded = LANDLINE.sub("[电话]", folded)
+    folded = NAME_AFTER.sub(lambda m: m.group(1) + "[姓名]", folded)
+    return NAME_TITLE.sub("[姓名]", folded)
+
+
+def normalize_phone(raw: str) -> str | None:
+    """A mainland mobile (11 digits) or landline with area code (0763-3388123); None when it is neither."""
+    text = re.sub(r"[\s()（）]", "", (raw or "").translate(_FULLWIDTH))
+    digits = re.sub(r"[-]", "", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if re.fullmatch(r"1[3-9]\d{9}", digits):
+        return digits
+    landline = re.fullmatch(r"(0\d{2,3})(\d{7,8})", digits)
+    if landline and len(digits) in (10, 11, 12):
+        area = landline.group(1)
+        # Area codes beginning 01/02 are three digits (010, 020…); the rest are four (0763…).
+        split = 3 if area[1] in "12" else 4
+        return f"{digits[:split]}-{digits[split:]}"
+    return None
+
+
+def find_phone(text: str) -> str | None:
+    """The first phone number written anywhere in a message, normalised."""
+    folded = (text or "").translate(_FULLWIDTH)
+    for pattern in (MOBILE, LANDLINE):
+        match = pattern.search(folded)
+        if match:
+            return normalize_phone(match.group(0))
+    return normalize_phone(folded)
+
+
+def mask_phone(phone: str) -> str:
+    """138****8000: what staff other than the organization's mediators may see."""
+    digits = re.sub(r"\D", "", phone)
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"
+
+
+def mask_name(name: str) -> str:
+    return (name[:1] + "*" * max(1, len(name) - 1)) if name else ""
+
+
+def sender_hash(sender_id: str, secret: str) -> str:
+    """A stable pseudonym for a channel user id (so the id itself is not stored next to the data)."""
+    return hashlib.sha256(f"{secret}:{sender_id}".encode()).hexdigest()
+
+
+class PiiCipher:
+    """Encrypts names and phone numbers at rest with a key derived from SECRET_KEY."""
+
+    def __init__(self, secret: str):
+        key = base64.urlsafe_b64encode(hashlib.sha256(f"qybot-pii:{secret}".encode()).digest())
+        self._fernet = Fernet(key)
+
+    def encrypt(self, value: str) -> str:
+        return self._fernet.encrypt(value.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet.decrypt(token.encode()).decode()

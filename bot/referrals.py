@@ -1,0 +1,98 @@
+"""Referrals: creating one idempotently in one transaction, reference numbers, and the status history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db.models import ReferenceCounter, Referral, ReferralEvent
+from bot.privacy import PiiCipher
+
+REFERENCE_PREFIX = "QY"
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything the citizen told us, as collected by the intake conversation."""
+
+    conversation_key: str
+    dispute_type: str
+    county_code: str | None
+    town_code: str | None
+    village_code: str | None
+    place_text: str
+    counterparty: str
+    description: str
+    applicant_name: str
+    phone: str
+    channel: str
+    sender_hash: str
+
+
+def next_reference(session: Session, now: datetime) -> str:
+    """QY-YYYYMMDD-NNNN from a per-day counter updated inside the caller's transaction."""
+    day = now.strftime("%Y%m%d")
+    counter = session.execute(
+        select(ReferenceCounter).where(ReferenceCounter.day == day).with_for_update()
+    ).scalar_one_or_none()
+    if counter is None:
+        counter = ReferenceCounter(day=day, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return f"{REFERENCE_PREFIX}-{day}-{counter.last:04d}"
+
+
+def find_by_conversation(session: Session, conversation_key: str) -> Referral | None:
+    query = select(Referral).where(Referral.conversation_key == conversation_key)
+    return session.execute(query).scalar_one_or_none()
+
+
+def create_referral(
+    session: Session, intake: Intake, org_id: str, reason: str, cipher: PiiCipher, now: datetime | None = None
+) -> tuple[Referral, bool]:
+    """Store the referral and its first history event; a repeated submit returns the first one (created=False)."""
+    existing = find_by_conversation(session, intake.conversation_key)
+    if existing is not None:
+        return existing, False
+    now = now or datetime.now(timezone.utc)
+    savepoint = session.begin_nested()
+    try:
+        referral = Referral(
+            reference=next_reference(session, now),
+            conversation_key=intake.conversation_key,
+            org_id=org_id,
+            dispute_type=intake.dispute_type,
+            county_code=intake.county_code,
+            town_code=intake.town_code,
+            village_code=intake.village_code,
+            place_text=intake.place_text,
+            counterparty=intake.counterparty,
+            description=intake.description,
+            applicant_name_enc=cipher.encrypt(intake.applicant_name),
+            phone_enc=cipher.encrypt(intake.phone),
+            phone_last4=intake.phone[-4:],
+            consent_at=now,
+            channel=intake.channel,
+            sender_hash=intake.sender_hash,
+            status="submitted",
+            route_reason=reason,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(referral)
+        session.flush()
+        session.add(ReferralEvent(referral_id=referral.id, status="submitted", note=reason, created_at=now))
+        session.flush()
+        savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()
+        again = find_by_conversation(session, intake.conversation_key)
+        if again is None:
+            raise
+        return again, False
+    return referral, True

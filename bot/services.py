@@ -1,0 +1,37 @@
+"""Process-wide services for the action server and the web app, built on first use (never at import time)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.answering import Retriever
+from bot.audience import AudienceRules
+from bot.catalog import Catalog
+from bot.privacy import PiiCipher
+from bot.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return Catalog(get_settings().knowledge_dir)
+
+
+@lru_cache(maxsize=1)
+def retriever() -> Retriever:
+    return Retriever(catalog().entries)
+
+
+@lru_cache(maxsize=1)
+def audience_rules() -> AudienceRules:
+    return AudienceRules.load(get_settings().knowledge_dir)
+
+
+@lru_cache(maxsize=1)
+def cipher() -> PiiCipher:
+    return PiiCipher(get_settings().secret_key)
+
+
+def reset() -> None:
+    """Forget every cached service (tests that change settings or knowledge call this)."""
+    for cached in (catalog, retriever, audience_rules, cipher):
+        cached.cache_clear()

@@ -1,0 +1,88 @@
+"""The one typed settings object, read from the environment (and ``.env``); every variable is in .env.example."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseSettings, Field, validator
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Defaults suit a developer machine; production refuses placeholder secrets."""
+
+    app_env: str = Field(default="development", env="APP_ENV")
+    project_root: Path = Field(default=ROOT, env="PROJECT_ROOT")
+    database_url: str = Field(default="", env="DATABASE_URL")
+    secret_key: str = Field(default="change-me", env="SECRET_KEY")
+
+    host: str = Field(default="127.0.0.1", env="BIND_HOST")
+    rasa_port: int = Field(default=5005, env="RASA_PORT")
+    action_port: int = Field(default=5055, env="ACTION_PORT")
+    web_port: int = Field(default=8000, env="WEB_PORT")
+    rasa_url: str = Field(default="", env="RASA_URL")
+    action_timeout_seconds: float = Field(default=10.0, env="ACTION_TIMEOUT_SECONDS")
+    chat_timeout_seconds: float = Field(default=15.0, env="CHAT_TIMEOUT_SECONDS")
+    max_message_chars: int = Field(default=1000, env="MAX_MESSAGE_CHARS")
+
+    model_dir: Path = Field(default=ROOT / "models", env="MODEL_DIR")
+    training_epochs_scale: float = Field(default=1.0, env="TRAINING_EPOCHS_SCALE")
+
+    class Config:
+        env_file = ".env"
+        env_file_encoding = "utf-8"
+
+    @validator("app_env")
+    def _known_env(cls, value: str) -> str:
+        if value not in {"development", "test", "production"}:
+            raise ValueError("APP_ENV must be development, test or production")
+        return value
+
+    @validator("secret_key")
+    def _real_secret_in_production(cls, value: str, values: dict) -> str:
+        if values.get("app_env") == "production" and (value in PLACEHOLDER_SECRETS or len(value) < 32):
+            raise ValueError("SECRET_KEY must be set to a random value of 32+ characters in production")
+        return value
+
+    @property
+    def var_dir(self) -> Path:
+        return self.project_root / "var"
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return self.project_root / "knowledge"
+
+    @property
+    def db_url(self) -> str:
+        """DATABASE_URL, or the embedded SQLite file under var/."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'qybot.db'}"
+
+    @property
+    def rasa_base_url(self) -> str:
+        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once, on first use — never at import time)."""
+    return Settings()
+
+
+# Rasa sends telemetry and crash reports to the internet unless told not to; nothing may leave this machine.
+OFFLINE_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment for Rasa and action-server child processes: offline, quiet, plus ``extra``."""
+    return {**os.environ, **OFFLINE_ENV, **extra}

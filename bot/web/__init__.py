@@ -1,0 +1,45 @@
+"""The web app (port 8000): the citizens' chat page at / and the staff console at /console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from flask import Flask
+
+from bot.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Application factory (flaskr style): settings decide the database, Rasa URL and secret."""
+    settings = settings or get_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        MESSAGES=yaml.safe_load((settings.knowledge_dir / "messages.yml").read_text(encoding="utf-8")),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=64 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    from bot.web import chat, console
+
+    app.register_blueprint(chat.bp)
+    app.register_blueprint(console.bp)
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
+        )
+        return response
+
+    return app

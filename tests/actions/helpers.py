@@ -1,0 +1,51 @@
+"""Building inline trackers and reading what a dispatcher collected."""
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+SLOTS = {
+    "audience": None,
+    "dispute_type": None,
+    "location": None,
+    "county_code": None,
+    "town_code": None,
+    "village_code": None,
+    "consent": None,
+    "phone": None,
+    "referral_reference": None,
+    "last_kb_id": None,
+    "requested_slot": None,
+}
+
+
+def tracker(
+    text: str = "",
+    intent: str = "ask_legal",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    sender: str = "tester",
+    active_loop: str | None = None,
+) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
+    base_events = events if events is not None else []
+    user = {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest", "timestamp": 2.0}
+    return Tracker(
+        sender,
+        {**SLOTS, **(slots or {})},
+        latest,
+        [*base_events, user],
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
+
+
+def responses(dispatcher: Any) -> list[str | None]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def payloads(dispatcher: Any) -> list[dict[str, Any]]:
+    return [m["custom"] for m in dispatcher.messages if m.get("custom")]

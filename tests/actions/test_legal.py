@@ -1,0 +1,88 @@
+"""Legal actions: answers cite real articles, unknowns are clarified, out-of-scope and emergencies handled."""
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.legal import ActionAnswerLegal, ActionClarify, ActionEmergency, ActionOutOfScope
+from bot.db.models import QaLog
+from bot.db.session import session_scope
+from tests.actions.helpers import payloads, responses, tracker
+
+
+async def test_answer_cites_real_articles_and_logs_masked(db_url: str, catalog) -> None:
+    entry = next(e for e in catalog.entries if e.topic == "elder_support" and "elderly" in e.audiences)
+    dispatcher = CollectingDispatcher()
+    question = entry.question + " 我叫王小明 电话13800138000"
+    events = await ActionAnswerLegal().run(dispatcher, tracker(question, slots={"audience": "elderly"}), {})
+    assert responses(dispatcher)[0] == "utter_legal_answer"
+    payload = payloads(dispatcher)[0]
+    assert (
+        payload["kind"] == "answer"
+        and payload["topic"] == "elder_support"
+        and payload["audience"] == "elderly"
+    )
+    for cited in payload["citations"]:
+        assert catalog.statutes.get(cited["law"], cited["article"]).text == cited["text"]
+    assert {"event": "slot", "name": "last_kb_id", "value": payload["kb_id"], "timestamp": None} in events
+    with session_scope(db_url) as s:
+        row = s.execute(select(QaLog)).scalar_one()
+        assert row.kind == "answer" and row.kb_id == payload["kb_id"]
+        assert "13800138000" not in row.question_masked and "王小明" not in row.question_masked
+
+
+async def test_answer_infers_the_audience_from_the_message(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerLegal().run(dispatcher, tracker("我今年72了，儿子不给我生活费怎么办"), {})
+    assert payloads(dispatcher)[0]["audience"] == "elderly"
+    assert any(e.get("name") == "audience" and e.get("value") == "elderly" for e in events)
+
+
+async def test_offer_mediation_follows_entries_that_ask_for_it(db_url: str, catalog) -> None:
+    entry = next(e for e in catalog.entries if e.offer_mediation)
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(
+        dispatcher, tracker("", entities=[{"entity": "kb_id", "value": entry.id}]), {}
+    )
+    assert responses(dispatcher) == ["utter_legal_answer", "utter_offer_mediation"]
+    assert payloads(dispatcher)[0]["offer_mediation"] is True
+
+
+@pytest.mark.parametrize("text", ["🙂🙂🙂", "<script>alert(1)</script>", "x" * 50])
+async def test_not_understood_is_clarified_with_buttons(db_url: str, text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker(text), {})
+    assert responses(dispatcher) == ["utter_clarify"]
+    assert payloads(dispatcher)[0]["kind"] == "fallback"
+
+
+async def test_clarify_buttons_point_at_entries(db_url: str, catalog) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker("赡养老人的事"), {})
+    buttons = dispatcher.messages[0]["buttons"]
+    ids = {e.id for e in catalog.entries}
+    assert 1 <= len(buttons) <= 3
+    assert all(b["payload"].startswith("/ask_legal{") and b["payload"].split('"')[3] in ids for b in buttons)
+
+
+async def test_out_of_scope_points_to_12348_and_legal_aid(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, tracker("公司股权怎么转让", intent="out_of_scope"), {})
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+    assert payloads(dispatcher) == [{"kind": "out_of_scope", "next_steps": ["hotline_12348", "legal_aid"]}]
+
+
+@pytest.mark.parametrize(
+    ("category", "response"),
+    [
+        ("violence", "utter_emergency_violence"),
+        ("suicide", "utter_emergency_suicide"),
+        (None, "utter_emergency_violence"),
+    ],
+)
+async def test_emergency(db_url: str, category: str | None, response: str) -> None:
+    entities = [{"entity": "emergency_type", "value": category}] if category else []
+    dispatcher = CollectingDispatcher()
+    await ActionEmergency().run(dispatcher, tracker("救命", intent="emergency", entities=entities), {})
+    assert responses(dispatcher) == [response]
+    assert payloads(dispatcher)[0]["kind"] == "emergency"

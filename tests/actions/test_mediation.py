@@ -1,0 +1,152 @@
+"""The intake form: normalising answers, re-asking when unclear, submitting once, cancelling without a trace."""
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+
+from actions.mediation import (
+    ActionCancelMediation,
+    ActionSubmitMediation,
+    ValidateMediationForm,
+    dispute_code,
+)
+from bot.db.models import Referral
+from bot.db.session import session_scope
+from tests.actions.helpers import payloads, responses, tracker
+
+FORM_START = {"event": "active_loop", "name": "mediation_form", "timestamp": 1234.5}
+FILLED = {
+    "dispute_type": "neighbor",
+    "location": "清城区凤城街道高基里社区",
+    "county_code": "441802",
+    "town_code": "441802006",
+    "village_code": "441802006001",
+    "consent": True,
+    "phone": "13800138000",
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("neighbor", "neighbor"),
+        ("和邻居吵架", "neighbor"),
+        ("老板拖欠工资", "labor"),
+        ("物业乱收费", "property"),
+        ("借钱不还", "debt"),
+        ("邻里纠纷", "neighbor"),
+        ("不知道", None),
+        ("", None),
+    ],
+)
+def test_dispute_code(value: str, code: str | None) -> None:
+    assert dispute_code(value) == code
+
+
+def test_location_resolves_to_codes() -> None:
+    dispatcher = CollectingDispatcher()
+    result = ValidateMediationForm().validate_location("英德浛洸", dispatcher, tracker("英德浛洸"), {})
+    assert result == {
+        "location": "英德市浛洸镇",
+        "county_code": "441881",
+        "town_code": "441881112",
+        "village_code": None,
+    }
+    assert dispatcher.messages == []
+
+
+def test_unknown_place_is_asked_again() -> None:
+    dispatcher = CollectingDispatcher()
+    result = ValidateMediationForm().validate_location("火星", dispatcher, tracker("火星"), {})
+    assert result == {"location": None}
+    assert responses(dispatcher) == ["utter_location_not_found"]
+
+
+def test_ambiguous_place_offers_choices_that_resolve() -> None:
+    dispatcher = CollectingDispatcher()
+    form = ValidateMediationForm()
+    assert form.validate_location("田心村", dispatcher, tracker("田心村"), {}) == {"location": None}
+    assert responses(dispatcher) == ["utter_location_choose"]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert len(buttons) > 1
+    again = form.validate_location(
+        buttons[0]["payload"], CollectingDispatcher(), tracker(buttons[0]["payload"]), {}
+    )
+    assert again["village_code"] is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"), [("我的电话13912345678", "13912345678"), ("0763-3388123", "0763-3388123")]
+)
+def test_valid_phone_is_normalised(text: str, phone: str) -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_phone(text, dispatcher, tracker(text), {}) == {"phone": phone}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("text", ["123", "我不告诉你", "' OR 1=1 --"])
+def test_invalid_phone_is_asked_again_with_a_reason(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_phone(text, dispatcher, tracker(text), {}) == {"phone": None}
+    assert responses(dispatcher) == ["utter_invalid_phone"]
+
+
+async def test_place_in_the_first_message_is_picked_up() -> None:
+    form = ValidateMediationForm()
+    found = await form.extract_location(CollectingDispatcher(), tracker("我在连州和邻居吵架了"), {})
+    assert found == {"location": "我在连州和邻居吵架了"}
+    nothing = await form.extract_location(CollectingDispatcher(), tracker("我和邻居吵架了"), {})
+    assert nothing == {}
+
+
+async def test_submit_creates_one_referral_even_when_retried(directory_db: str) -> None:
+    for attempt in range(2):
+        dispatcher = CollectingDispatcher()
+        events = await ActionSubmitMediation().run(
+            dispatcher, tracker("13800138000", slots=FILLED, events=[FORM_START]), {}
+        )
+        payload = payloads(dispatcher)[0]
+        assert responses(dispatcher) == ["utter_referral_created"]
+        assert payload["kind"] == "referral_created"
+        assert payload["org"] == {
+            "id": "V441802006001",
+            "name": "高基里社区人民调解委员会",
+            "kind": "village",
+            "county": "清城区",
+            "town": "凤城街道",
+        }
+        assert payload["reference"].startswith("QY-") and payload["reason"]
+        cleared = {e["name"] for e in events if e.get("value") is None}
+        assert {"phone", "location", "consent"} <= cleared
+        if attempt == 0:
+            reference = payload["reference"]
+        assert payload["reference"] == reference
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 1
+
+
+async def test_submit_without_consent_stores_nothing(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**FILLED, "consent": None}
+    await ActionSubmitMediation().run(dispatcher, tracker("", slots=slots, events=[FORM_START]), {})
+    assert payloads(dispatcher) == [{"kind": "cancelled"}]
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
+
+
+async def test_cancel_stores_nothing_and_ends_the_form(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionCancelMediation().run(dispatcher, tracker("算了", intent="cancel", slots=FILLED), {})
+    assert payloads(dispatcher) == [{"kind": "cancelled"}]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert all(e.get("value") is None for e in events if e.get("event") == "slot")
+
+
+async def test_refused_consent_gives_the_public_contact(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**FILLED, "consent": None, "phone": None, "requested_slot": "consent"}
+    await ActionCancelMediation().run(dispatcher, tracker("不同意", intent="deny", slots=slots), {})
+    assert responses(dispatcher) == ["utter_consent_refused"]
+    payload = payloads(dispatcher)[0]
+    assert payload["kind"] == "cancelled" and payload["reason"] == "consent_refused"
+    assert payload["org"]["id"] == "V441802006001"

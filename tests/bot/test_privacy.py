@@ -1,0 +1,50 @@
+"""Personal data is masked in text, phones are normalised or refused, and stored values are encrypted."""
+
+import pytest
+
+from bot.privacy import PiiCipher, find_phone, mask_name, mask_phone, mask_text, normalize_phone
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13800138000", "13800138000"),
+        ("138 0013 8000", "13800138000"),
+        ("+86 138-0013-8000", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),
+        ("0763-3388123", "0763-3388123"),
+        ("07633388123", "0763-3388123"),
+        ("020-12345678", "020-12345678"),
+        ("12345", None),
+        ("23800138000", None),
+        ("1380013800", None),
+        ("", None),
+        ("'; DROP TABLE referrals; --", None),
+    ],
+)
+def test_normalize_phone(raw: str, expected: str | None) -> None:
+    assert normalize_phone(raw) == expected
+
+
+def test_find_phone_inside_a_sentence() -> None:
+    assert find_phone("我的电话是 139-1234-5678，白天打") == "13912345678"
+
+
+def test_mask_text_hides_phone_id_and_names() -> None:
+    masked = mask_text("我叫王小明，电话13800138000，身份证44180219900101123X，座机0763-3388123")
+    for secret in ("王小明", "13800138000", "44180219900101123X", "3388123"):
+        assert secret not in masked
+    assert "[电话]" in masked and "[身份证号]" in masked and "[姓名]" in masked
+
+
+def test_mask_helpers() -> None:
+    assert mask_phone("13800138000") == "138****8000"
+    assert mask_name("王小明") == "王**"
+
+
+def test_cipher_round_trip_and_key_separation() -> None:
+    token = PiiCipher("one").encrypt("13800138000")
+    assert "13800138000" not in token
+    assert PiiCipher("one").decrypt(token) == "13800138000"
+    with pytest.raises(Exception):  # noqa: B017 - any failure to decrypt with the wrong key
+        PiiCipher("two").decrypt(token)

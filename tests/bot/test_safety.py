@@ -1,0 +1,39 @@
+"""Emergencies are detected by phrase, in every category, and ordinary questions are not."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.safety import CATEGORIES, EmergencyRules
+
+RULES = EmergencyRules.load(Path(__file__).resolve().parents[2] / "knowledge")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("他现在拿刀在砍门", "violence"),
+        ("救命，我老公正在打我", "violence"),
+        ("我不想活了", "suicide"),
+        ("我 不 想 活 了", "suicide"),
+        ("邻居家小孩被锁在屋里哭了一天", "child_danger"),
+        ("我正在给对方转账，他说是公安局的", "scam_transfer"),
+        ("他们叫我把钱转到安全账户", "scam_transfer"),
+        ("老伴突然晕倒叫唔醒", "medical"),
+    ],
+)
+def test_detects(text: str, category: str) -> None:
+    assert RULES.detect(text) == category
+
+
+@pytest.mark.parametrize(
+    "text", ["子女不给赡养费怎么办", "我想申请调解", "同学打架了学校怎么处理", "被骗了怎么报警", ""]
+)
+def test_ordinary_questions_are_not_emergencies(text: str) -> None:
+    assert RULES.detect(text) is None
+
+
+def test_every_category_has_patterns_and_unknown_ones_are_refused() -> None:
+    assert all(RULES.patterns[c] for c in CATEGORIES)
+    with pytest.raises(ValueError):
+        EmergencyRules.from_mapping({"weather": ["下雨"]})

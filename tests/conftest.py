@@ -1,0 +1,165 @@
+"""Shared fixtures: a fresh database per test (SQLite, plus PostgreSQL when TEST_POSTGRES_URL is set),
+the knowledge catalog, and the trained test model with a real action server (trained once per session)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.settings import OFFLINE_ENV
+
+os.environ.update(OFFLINE_ENV)
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+
+
+def _postgres_params() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    if os.environ.get("TEST_POSTGRES_URL"):
+        params.append(pytest.param("postgres", id="postgres"))
+    return params
+
+
+def _fresh_postgres(base_url: str) -> tuple[str, object]:
+    """A new schema in the test database, used through search_path; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base_url else "?"
+    url = f"{base_url}{separator}options=-csearch_path%3D{schema}"
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(params=_postgres_params())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated, empty database for this test only; settings and services point at it."""
+    from bot import services
+    from bot.db.migrate import upgrade
+    from bot.db.session import get_engine
+    from bot.settings import get_settings
+
+    drop = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url, drop = _fresh_postgres(os.environ["TEST_POSTGRES_URL"])
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    services.reset()
+    upgrade(url)
+    yield url
+    get_engine(url).dispose()
+    get_engine.cache_clear()
+    get_settings.cache_clear()
+    services.reset()
+    if drop:
+        drop()
+
+
+@pytest.fixture
+def directory_db(db_url: str) -> str:
+    """A database with the whole mediation directory imported."""
+    from bot.db.session import session_scope
+    from bot.directory import import_directory, read_directory
+
+    with session_scope(db_url) as session:
+        import_directory(session, read_directory(KNOWLEDGE / "orgs" / "organizations.csv"))
+    return db_url
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from bot.catalog import Catalog
+
+    return Catalog(KNOWLEDGE)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The test model (config.yml with epochs scaled by TEST_EPOCHS_SCALE), trained once and reused."""
+    from bot.build import build_all
+    from bot.training import ensure_model
+
+    build_all(ROOT)
+    out = ROOT / os.environ.get("TEST_MODEL_DIR", "var/test-model")
+    return ensure_model(ROOT, out, float(os.environ.get("TEST_EPOCHS_SCALE", "0.5")))
+
+
+@pytest.fixture(scope="session")
+def stack_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite database with the directory, shared by the running action server and the tests reading it."""
+    from bot.db.migrate import upgrade
+    from bot.db.session import session_scope
+    from bot.directory import import_directory, read_directory
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('stack') / 'stack.db'}"
+    upgrade(url)
+    with session_scope(url) as session:
+        import_directory(session, read_directory(KNOWLEDGE / "orgs" / "organizations.csv"))
+    return url
+
+
+@pytest.fixture(scope="session")
+def action_server(stack_db: str) -> Iterator[str]:
+    """A real rasa-sdk action server on a loopback port, using the stack database."""
+    port = free_port()
+    env = {**os.environ, **OFFLINE_ENV, "DATABASE_URL": stack_db}
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process)
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def agent(trained_model: Path, action_server: str):
+    """The trained model loaded in-process, calling the real action server."""
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    return Agent.load(str(trained_model), action_endpoint=EndpointConfig(action_server))

@@ -1,0 +1,87 @@
+"""/api/chat refuses bad input with a clear Chinese reply and forwards good input to Rasa."""
+
+from typing import Any
+
+import pytest
+import requests
+from flask.testing import FlaskClient
+
+SENDER = "a1b2c3d4e5f6a7b8"
+
+
+class FakeResponse:
+    def __init__(self, payload: Any, status: int = 200):
+        self.payload, self.status_code = payload, status
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise requests.HTTPError(str(self.status_code))
+
+    def json(self) -> Any:
+        return self.payload
+
+
+@pytest.fixture
+def rasa_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    calls: list[dict] = []
+
+    def fake_post(url: str, json: dict, timeout: float) -> FakeResponse:
+        calls.append({"url": url, "json": json, "timeout": timeout})
+        return FakeResponse([{"recipient_id": json["sender"], "text": "您好"}])
+
+    monkeypatch.setattr("bot.web.chat.requests.post", fake_post)
+    return calls
+
+
+def test_page_is_served_locally(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert "清远普法调解助手" in page
+    assert "http://" not in page and "https://" not in page  # no CDN or remote asset
+    assert client.get("/static/chat.js").status_code == 200
+    assert "default-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_message_is_forwarded(client: FlaskClient, rasa_calls: list[dict]) -> None:
+    reply = client.post("/api/chat", json={"sender": SENDER, "message": " 你好 "})
+    assert reply.status_code == 200
+    assert reply.get_json() == {"messages": [{"recipient_id": SENDER, "text": "您好"}]}
+    assert rasa_calls[0]["json"]["message"] == "你好"
+    assert rasa_calls[0]["url"].endswith("/webhooks/rest/webhook")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({"sender": SENDER, "message": ""}, 400, "empty_message"),
+        ({"sender": SENDER, "message": "   "}, 400, "empty_message"),
+        ({"sender": SENDER, "message": "长" * 1001}, 413, "too_long"),
+        ({"sender": "13800138000; DROP", "message": "你好"}, 400, "bad_sender"),
+        ({"message": "你好"}, 400, "bad_sender"),
+        ("not json", 400, "empty_message"),
+    ],
+)
+def test_bad_input_gets_a_chinese_reply_and_is_not_forwarded(
+    client: FlaskClient, rasa_calls: list[dict], body: Any, status: int, error: str
+) -> None:
+    reply = client.post("/api/chat", json=body)
+    assert reply.status_code == status
+    data = reply.get_json()
+    assert data["error"] == error
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in data["messages"][0]["text"])
+    assert rasa_calls == []
+
+
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "'; DROP TABLE referrals; --", "😀😀😀"])
+def test_odd_text_is_passed_as_plain_text(client: FlaskClient, rasa_calls: list[dict], text: str) -> None:
+    assert client.post("/api/chat", json={"sender": SENDER, "message": text}).status_code == 200
+    assert rasa_calls[0]["json"]["message"] == text
+
+
+def test_rasa_down_gives_a_clear_reply(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise requests.ConnectionError("refused")
+
+    monkeypatch.setattr("bot.web.chat.requests.post", down)
+    reply = client.post("/api/chat", json={"sender": SENDER, "message": "你好"})
+    assert reply.status_code == 502
+    assert "110" in reply.get_json()["messages"][0]["text"]
