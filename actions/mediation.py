@@ -21,6 +21,11 @@ from bot.routing import RouteDecision, RouteRequest
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+# Messages with these intents leave the requested slot empty, so the form rejects them and the rules for
+# cancelling, emergencies and questions in the middle of the intake apply.
+NOT_AN_ANSWER = frozenset(
+    {"cancel", "emergency", "ask_legal", "out_of_scope", "request_mediation", "greet", "goodbye"}
+)
 FORM_SLOTS = ("dispute_type", "location", "county_code", "town_code", "village_code", "consent", "phone")
 
 
@@ -50,10 +55,15 @@ class ValidateMediationForm(FormValidationAction):
     async def extract_location(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        """A message naming a place fills it (even the first one); other text only when the form asked."""
         text = latest_text(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ("cancel", "emergency"):
+            return {}
+        names_a_place = services.catalog().gazetteer.resolve(text).found
         if tracker.get_slot("requested_slot") == "location":
-            return {"location": text}
-        if not tracker.get_slot("location") and services.catalog().gazetteer.resolve(text).found:
+            return {"location": text} if names_a_place or intent not in NOT_AN_ANSWER else {}
+        if names_a_place and not tracker.get_slot("location"):
             return {"location": text}
         return {}
 

@@ -93,10 +93,31 @@ def test_invalid_phone_is_asked_again_with_a_reason(text: str) -> None:
 
 async def test_place_in_the_first_message_is_picked_up() -> None:
     form = ValidateMediationForm()
-    found = await form.extract_location(CollectingDispatcher(), tracker("我在连州和邻居吵架了"), {})
-    assert found == {"location": "我在连州和邻居吵架了"}
-    nothing = await form.extract_location(CollectingDispatcher(), tracker("我和邻居吵架了"), {})
-    assert nothing == {}
+    first = tracker("我在连州和邻居吵架了，想调解", intent="request_mediation")
+    assert await form.extract_location(CollectingDispatcher(), first, {}) == {
+        "location": "我在连州和邻居吵架了，想调解"
+    }
+    no_place = tracker("我和邻居吵架了", intent="request_mediation")
+    assert await form.extract_location(CollectingDispatcher(), no_place, {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        (
+            "连州市西岸镇",
+            "ask_legal",
+            {"location": "连州市西岸镇"},
+        ),  # a place is an answer whatever DIET says
+        ("火星", "inform", {"location": "火星"}),  # unknown place: validated and asked again
+        ("邻居漏水不赔怎么办", "ask_legal", {}),  # a question: left to the interruption rule
+        ("算了不调了", "cancel", {}),
+        ("英德他拿刀砍我", "emergency", {}),
+    ],
+)
+async def test_answers_to_the_location_question(text: str, intent: str, expected: dict) -> None:
+    asked = tracker(text, intent=intent, slots={"requested_slot": "location"})
+    assert await ValidateMediationForm().extract_location(CollectingDispatcher(), asked, {}) == expected
 
 
 async def test_submit_creates_one_referral_even_when_retried(directory_db: str) -> None:
