@@ -15,12 +15,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help install build db train run test lint typecheck validate test-model pytest stories bench eval lock clean
+.PHONY: help install build db train run test lint typecheck validate test-model pytest stories bench eval eval-nlu lock clean
 
 help:
 	@echo "make run    install, prepare the database and directory, train if needed, start everything"
 	@echo "make test   the whole suite (lint, types, data validation, unit/db/conversation tests, test stories)"
 	@echo "make bench  benchmarks (routing speed, NLU parse speed and memory)"
+	@echo "make eval   held-out evaluation through the running bot (report in var/eval/)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@python=$$(scripts/find-python310.sh) || exit 1; \
@@ -75,6 +76,12 @@ test: lint typecheck validate pytest stories
 bench: install
 	$(PY) -m benchmarks.routing
 	$(PY) -m benchmarks.nlu
+
+eval: db train
+	$(BOT) eval
+
+eval-nlu: build
+	$(PY) -m rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 --out var/eval-nlu
 
 lock:
 	@python=$$(scripts/find-python310.sh) || exit 1; rm -rf var/lockenv; $$python -m venv var/lockenv; \

@@ -129,6 +129,12 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.eval_cli import run_evaluation
+
+    return run_evaluation(get_settings(), args.url, Path(args.questions), Path(args.out), args.limit)
+
+
 def cmd_knowledge_check(args: argparse.Namespace) -> int:
     from bot.knowledge.entries import main as check
 
@@ -174,6 +180,14 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--org", help="organization id (mediators)")
     create.add_argument("--password", help="omit to be prompted")
     create.set_defaults(func=cmd_users_create)
+    ev = sub.add_parser("eval", help="score the held-out set through the running bot (starts it if no --url)")
+    ev.add_argument(
+        "--url", help="a running Rasa REST webhook; default: start the stack on the configured ports"
+    )
+    ev.add_argument("--questions", default="tests/eval/questions.yml")
+    ev.add_argument("--out", default="var/eval")
+    ev.add_argument("--limit", type=int, help="only the first N questions")
+    ev.set_defaults(func=cmd_eval)
     know = sub.add_parser("knowledge", help="knowledge base").add_subparsers(dest="k_command", required=True)
     know.add_parser("check", help="validate knowledge/qa").set_defaults(func=cmd_knowledge_check)
     return p

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,42 @@ def stop_all(running: list[Service]) -> None:
             service.process.wait()
 
 
+class StartupError(RuntimeError):
+    """A service did not become healthy (or a port was taken); the message says which."""
+
+
+def loopback(settings: Settings) -> str:
+    return "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
+
+
+def start_stack(settings: Settings, model: Path, running: list[Service], stop: Callable[[], bool]) -> None:
+    """Start the services in order, each waiting for the previous one to be healthy; fills ``running``."""
+    plan = services(settings, model)
+    busy = [s for s in plan if not port_free(settings.host, s.port)]
+    if busy:
+        raise StartupError(
+            "\n".join(
+                f"port {s.port} ({s.name}) is already in use; stop what uses it or set {s.setting}"
+                for s in busy
+            )
+        )
+    local = loopback(settings)
+    env = child_env(ACTION_SERVER_URL=f"http://{local}:{settings.action_port}/webhook")
+    deadline = time.monotonic() + STARTUP_SECONDS
+    for service in plan:
+        print(f"starting {service.name} on port {service.port} …", flush=True)
+        service.process = subprocess.Popen(
+            service.command, cwd=settings.project_root, env=env, start_new_session=True
+        )
+        running.append(service)
+        if not wait_healthy(service, local, deadline) and not stop():
+            raise StartupError(f"{service.name} did not start (see its output above)")
+        if stop():
+            return
+
+
 def run_all(settings: Settings) -> int:
+    """Start everything, print the URLs, and supervise until Ctrl-C or a service exits."""
     model = latest_model(settings.model_dir)
     if model is None:
         print(
@@ -100,17 +136,6 @@ def run_all(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
-    plan = services(settings, model)
-    busy = [s for s in plan if not port_free(settings.host, s.port)]
-    for s in busy:
-        print(
-            f"port {s.port} ({s.name}) is already in use; stop what uses it or set {s.setting}",
-            file=sys.stderr,
-        )
-    if busy:
-        return 1
-    local = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
-    env = child_env(ACTION_SERVER_URL=f"http://{local}:{settings.action_port}/webhook")
     running: list[Service] = []
     stopping = False
 
@@ -121,18 +146,10 @@ def run_all(settings: Settings) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        for service in plan:
-            print(f"starting {service.name} on port {service.port} …", flush=True)
-            service.process = subprocess.Popen(
-                service.command, cwd=settings.project_root, env=env, start_new_session=True
-            )
-            running.append(service)
-            if not wait_healthy(service, local, deadline) and not stopping:
-                print(f"{service.name} did not start (see its output above)", file=sys.stderr)
-                return 1
-            if stopping:
-                return 0
+        start_stack(settings, model, running, lambda: stopping)
+        if stopping:
+            return 0
+        local = loopback(settings)
         print("\n清远普法调解助手 is running:", flush=True)
         print(f"  web chat        http://{local}:{settings.web_port}/")
         print(f"  staff console   http://{local}:{settings.web_port}/console")
@@ -146,6 +163,9 @@ def run_all(settings: Settings) -> int:
                     return 1
             time.sleep(0.5)
         return 0
+    except StartupError as error:
+        print(str(error), file=sys.stderr)
+        return 1
     finally:
         stop_all(running)
         print("stopped.", flush=True)

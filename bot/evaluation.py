@@ -1,0 +1,115 @@
+"""Evaluation over the held-out set: send each question to the running bot over REST and score the replies."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+# Reply payload kind → the behaviour the evaluation set labels.
+BEHAVIOUR = {"answer": "answer", "emergency": "emergency", "out_of_scope": "out_of_scope"}
+BEHAVIOUR.update({"mediation_started": "mediation", "fallback": "fallback", "chitchat": "chitchat"})
+
+
+@dataclass(frozen=True)
+class Item:
+    """One held-out question with the expected behaviour (and topic for answers)."""
+
+    text: str
+    kind: str
+    topic: str | None
+    audience: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: Item
+    kind: str
+    topic: str | None
+
+
+@dataclass
+class Report:
+    """Every figure the evaluation prints and writes."""
+
+    outcomes: list[Outcome]
+    behaviour_accuracy: float = 0.0
+    topic_accuracy: float = 0.0
+    emergency_recall: float = 0.0
+    oos_precision: float = 0.0
+    oos_recall: float = 0.0
+    per_topic_f1: dict[str, float] = field(default_factory=dict)
+    confusions: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def load_items(path: Path) -> list[Item]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Item(q["text"], q["kind"], q.get("topic"), q.get("audience", "general")) for q in data["questions"]
+    ]
+
+
+def classify(messages: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """The behaviour and topic of one bot reply, from the first payload that says what it was."""
+    for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and custom.get("kind") in BEHAVIOUR:
+            return BEHAVIOUR[custom["kind"]], custom.get("topic")
+    return "none", None
+
+
+def ask(url: str, text: str, timeout: float = 30) -> list[dict[str, Any]]:
+    """One question in a fresh conversation (so answers do not depend on each other)."""
+    reply = requests.post(url, json={"sender": f"eval-{uuid.uuid4().hex}", "message": text}, timeout=timeout)
+    reply.raise_for_status()
+    return list(reply.json())
+
+
+def f1(tp: int, fp: int, fn: int) -> float:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def score(outcomes: list[Outcome]) -> Report:
+    """Behaviour accuracy, topic top-1 accuracy, per-topic F1, emergency recall, out-of-scope P/R, confusions."""
+    report = Report(outcomes)
+    if not outcomes:
+        return report
+    report.behaviour_accuracy = sum(o.kind == o.item.kind for o in outcomes) / len(outcomes)
+    answers = [o for o in outcomes if o.item.kind == "answer"]
+    if answers:
+        report.topic_accuracy = sum(o.kind == "answer" and o.topic == o.item.topic for o in answers) / len(
+            answers
+        )
+    emergencies = [o for o in outcomes if o.item.kind == "emergency"]
+    if emergencies:
+        report.emergency_recall = sum(o.kind == "emergency" for o in emergencies) / len(emergencies)
+    said_oos = [o for o in outcomes if o.kind == "out_of_scope"]
+    were_oos = [o for o in outcomes if o.item.kind == "out_of_scope"]
+    report.oos_precision = (
+        sum(o.item.kind == "out_of_scope" for o in said_oos) / len(said_oos) if said_oos else 0.0
+    )
+    report.oos_recall = sum(o.kind == "out_of_scope" for o in were_oos) / len(were_oos) if were_oos else 0.0
+    topics = sorted({o.item.topic for o in answers if o.item.topic})
+    for topic in topics:
+        predicted = [o for o in outcomes if o.kind == "answer" and o.topic == topic]
+        tp = sum(o.item.topic == topic for o in predicted)
+        fn = sum(o.item.topic == topic for o in answers) - tp
+        report.per_topic_f1[topic] = f1(tp, len(predicted) - tp, fn)
+    pairs = Counter(
+        (_label(o.item.kind, o.item.topic), _label(o.kind, o.topic))
+        for o in outcomes
+        if _label(o.item.kind, o.item.topic) != _label(o.kind, o.topic)
+    )
+    report.confusions = [(a, b, n) for (a, b), n in pairs.most_common()]
+    return report
+
+
+def _label(kind: str, topic: str | None) -> str:
+    return f"answer:{topic}" if kind == "answer" else kind
