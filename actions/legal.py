@@ -9,33 +9,21 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_entity, latest_text, log_safely
+from actions.replies import audience_of, entry_by_id, send_answer, send_choices
 from bot import services
-from bot.answering import answer_payload, citation_line
-from bot.knowledge.entries import Entry
 
-EMERGENCY_CATEGORIES = ("violence", "suicide", "child_danger", "scam_transfer", "medical")
-
-
-def _audience(tracker: Tracker, text: str) -> str:
-    """Inferred from this message when it says (我今年72了), else the conversation's, else general."""
-    return services.audience_rules().infer(text) or tracker.get_slot("audience") or "general"
-
-
-def _clarify(dispatcher: CollectingDispatcher, tracker: Tracker, audience: str) -> list[dict[str, Any]]:
-    nearest = services.retriever().nearest(latest_text(tracker), 3)
-    buttons = [{"title": e.question, "payload": f'/ask_legal{{"kb_id":"{e.id}"}}'} for e in nearest]
-    suggestions = [{"kb_id": e.id, "question": e.question} for e in nearest]
-    dispatcher.utter_message(
-        response="utter_clarify",
-        buttons=buttons,
-        json_message={"kind": "fallback", "suggestions": suggestions},
-    )
-    log_safely(tracker, kind="fallback", audience=audience)
-    return []
+ANSWER_AFTER_EMERGENCY = 0.45  # how similar a message must be to an entry to also get that answer
+EMERGENCY_CATEGORIES = ("violence", "suicide", "child_danger", "scam_transfer", "fire", "medical")
+EMERGENCY_NUMBERS = {
+    "fire": ["119", "120"],
+    "medical": ["120"],
+    "suicide": ["110", "120", "12355"],
+    "scam_transfer": ["110", "96110"],
+}
 
 
 class ActionAnswerLegal(Action):
-    """Answers with the best entry for the asker's audience: answer, cited articles, next steps."""
+    """Answers with the best entry for the asker's audience; a short follow-up is read with the last question."""
 
     def name(self) -> str:
         return "action_answer_legal"
@@ -44,18 +32,19 @@ class ActionAnswerLegal(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = latest_text(tracker)
-        audience = _audience(tracker, text)
-        catalog = services.catalog()
-        chosen = latest_entity(tracker, "kb_id")
-        by_id = {e.id: e for e in catalog.entries}
-        if chosen in by_id:
-            entry, confidence = by_id[chosen], 1.0
-        else:
-            match = services.retriever().match(text, audience)
+        audience = audience_of(tracker, text)
+        question = text
+        entry = entry_by_id(latest_entity(tracker, "kb_id"))
+        confidence = 1.0
+        if entry is None:
+            last = entry_by_id(tracker.get_slot("last_kb_id"))
+            match = services.retriever().match_in_context(
+                text, tracker.get_slot("last_question"), last.topic if last else None, audience
+            )
             if match is None:
-                return _clarify(dispatcher, tracker, audience)
-            entry, confidence = match.entry, match.score
-        self._answer(dispatcher, entry, audience, confidence)
+                return send_choices(dispatcher, tracker, text, "utter_clarify")
+            entry, confidence, question = match.entry, match.score, match.query
+        send_answer(dispatcher, entry, audience, confidence)
         log_safely(
             tracker,
             kind="answer",
@@ -64,24 +53,10 @@ class ActionAnswerLegal(Action):
             kb_id=entry.id,
             confidence=confidence,
         )
-        events = [SlotSet("last_kb_id", entry.id)]
+        events = [SlotSet("last_kb_id", entry.id), SlotSet("last_question", question)]
         if audience != tracker.get_slot("audience"):
             events.append(SlotSet("audience", audience))
         return events
-
-    @staticmethod
-    def _answer(dispatcher: CollectingDispatcher, entry: Entry, audience: str, confidence: float) -> None:
-        catalog = services.catalog()
-        steps = "\n".join(f"· {catalog.next_steps[code]}" for code in entry.next_steps)
-        dispatcher.utter_message(
-            response="utter_legal_answer",
-            answer=entry.answer,
-            citations=citation_line(entry),
-            next_steps=steps,
-            json_message=answer_payload(entry, audience, catalog.statutes, confidence),
-        )
-        if entry.offer_mediation:
-            dispatcher.utter_message(response="utter_offer_mediation")
 
 
 class ActionClarify(Action):
@@ -93,7 +68,7 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return _clarify(dispatcher, tracker, _audience(tracker, latest_text(tracker)))
+        return send_choices(dispatcher, tracker, latest_text(tracker), "utter_clarify")
 
 
 class ActionOutOfScope(Action):
@@ -105,12 +80,11 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        audience = _audience(tracker, latest_text(tracker))
         dispatcher.utter_message(
             response="utter_out_of_scope",
             json_message={"kind": "out_of_scope", "next_steps": ["hotline_12348", "legal_aid"]},
         )
-        log_safely(tracker, kind="out_of_scope", audience=audience)
+        log_safely(tracker, kind="out_of_scope", audience=audience_of(tracker, latest_text(tracker)))
         return []
 
 
@@ -126,14 +100,20 @@ class ActionEmergency(Action):
         category = latest_entity(tracker, "emergency_type")
         if category not in EMERGENCY_CATEGORIES:
             category = "violence"
-        numbers = {"medical": ["120"], "suicide": ["110", "120", "12355"], "scam_transfer": ["110", "96110"]}
         dispatcher.utter_message(
             response=f"utter_emergency_{category}",
             json_message={
                 "kind": "emergency",
                 "category": category,
-                "call": numbers.get(category, ["110", "120"]),
+                "call": EMERGENCY_NUMBERS.get(category, ["110", "120"]),
             },
         )
-        log_safely(tracker, kind="emergency", audience=tracker.get_slot("audience"), topic=None)
-        return []
+        log_safely(tracker, kind="emergency", audience=tracker.get_slot("audience"))
+        # Safety first, then the question itself when it clearly is one ("他说要打死我，算不算家暴").
+        text = latest_text(tracker)
+        audience = audience_of(tracker, text)
+        match = services.retriever().match(text, audience)
+        if match is None or match.score < ANSWER_AFTER_EMERGENCY:
+            return []
+        send_answer(dispatcher, match.entry, audience, match.score)
+        return [SlotSet("last_kb_id", match.entry.id), SlotSet("last_question", text)]

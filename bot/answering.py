@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -12,6 +13,27 @@ from bot.knowledge.statutes import StatuteIndex
 
 MIN_CONFIDENCE = 0.22  # below this the question is not answered but clarified
 AUDIENCE_MARGIN = 0.8  # an entry for the asker's audience wins if it scores within this share of the best
+# "那如果是孙子呢", "要是没有欠条呢": a short message that only makes sense after the last question.
+FOLLOWUP = re.compile(r"^(那|那么|如果|要是|假如|换成|换作|若是|但如果|可是如果)|呢[？?！!。]*$")
+FOLLOWUP_MAX_CHARS = 16
+FOLLOWUP_MIN = 0.12  # the follow-up's own words must match an entry of the same topic at least this well
+
+
+FOLLOWUP_WORDS = re.compile(
+    r"^(那么|那|但如果|可是如果|如果|要是|假如|换成|换作|若是|是)+|(的话|呢)[？?！!。]*$"
+)
+
+
+def followup_core(text: str) -> str:
+    """The words that carry the follow-up: 那如果是孙子呢 → 孙子."""
+    previous = None
+    while previous != text:
+        previous, text = text, FOLLOWUP_WORDS.sub("", text.strip())
+    return text
+
+
+def is_followup(text: str) -> bool:
+    return len(normalize(text)) <= FOLLOWUP_MAX_CHARS and bool(FOLLOWUP.search(text.strip()))
 
 
 @dataclass(frozen=True)
@@ -21,6 +43,7 @@ class Match:
     entry: Entry
     score: float
     alternatives: tuple[Entry, ...]
+    query: str = ""
 
 
 class Retriever:
@@ -46,26 +69,55 @@ class Retriever:
         np.maximum.at(best, self._owners, sims)
         return best
 
-    def match(self, question: str, audience: str | None = None) -> Match | None:
-        """The best entry for this audience, or None when nothing is similar enough."""
-        scores = self.scores(question)
+    def match(
+        self, question: str, audience: str | None = None, prefer_topic: str | None = None
+    ) -> Match | None:
+        """The best entry for this audience (and topic, when close), or None when nothing is similar enough."""
+        return self._choose(self.scores(question), question, audience, prefer_topic)
+
+    def _choose(
+        self,
+        scores: np.ndarray,
+        question: str,
+        audience: str | None,
+        prefer_topic: str | None,
+        minimum: float = MIN_CONFIDENCE,
+    ) -> Match | None:
         if not len(scores):
             return None
-        order = np.argsort(-scores, kind="stable")
-        top = int(order[0])
-        if scores[top] < MIN_CONFIDENCE:
+        order = [int(i) for i in np.argsort(-scores, kind="stable")[:10]]
+        top = order[0]
+        if scores[top] < minimum:
             return None
-        chosen = top
-        if audience and audience not in self.entries[top].audiences:
-            topic = self.entries[top].topic
-            for index in order[:10]:
-                entry = self.entries[int(index)]
-                close = scores[index] >= AUDIENCE_MARGIN * scores[top]
-                if close and entry.topic == topic and audience in entry.audiences:
-                    chosen = int(index)
-                    break
-        alternatives = tuple(self.entries[int(i)] for i in order[:4] if int(i) != chosen)[:3]
-        return Match(self.entries[chosen], float(scores[chosen]), alternatives)
+        close = [i for i in order if scores[i] >= AUDIENCE_MARGIN * scores[top]]
+        topic = (
+            prefer_topic
+            if any(self.entries[i].topic == prefer_topic for i in close)
+            else self.entries[top].topic
+        )
+        in_topic = [i for i in close if self.entries[i].topic == topic]
+        chosen = next((i for i in in_topic if audience in self.entries[i].audiences), in_topic[0])
+        alternatives = tuple(self.entries[i] for i in order[:4] if i != chosen)[:3]
+        return Match(self.entries[chosen], float(scores[chosen]), alternatives, question)
+
+    def match_in_context(
+        self, text: str, last_question: str | None, last_topic: str | None, audience: str | None
+    ) -> Match | None:
+        """A follow-up ("那如果是孙子呢") is read together with the last question and prefers its topic."""
+        if last_question and is_followup(text):
+            combined = f"{last_question} {text}"
+            own = self.scores(followup_core(text) or text)
+            if last_topic:
+                same_topic = own * np.array([e.topic == last_topic for e in self.entries])
+                match = self._choose(same_topic, combined, audience, last_topic, FOLLOWUP_MIN)
+                if match is not None:
+                    return replace(match, query=combined)
+            # Otherwise the new words count as much as the old question.
+            scores = (self.scores(combined) + own) / 2
+            match = self._choose(scores, combined, audience, last_topic)
+            if match is not None:
+                return replace(match, query=combined)
+        return self.match(text, audience)
 
     def nearest(self, question: str, count: int = 3) -> list[Entry]:
         """The closest entries even when none is close enough to answer (for clarifying buttons)."""

@@ -1,4 +1,4 @@
-"""Emergency detection: danger happening now (violence, suicide, a child in danger, a scam transfer, medical)."""
+"""Emergency detection: danger happening now (violence, suicide, child, scam transfer, fire, medical)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-CATEGORIES = ("violence", "suicide", "child_danger", "scam_transfer", "medical")
+# A child in danger is checked first so "小孩被锁在屋里" is not filed as plain violence.
+CATEGORIES = ("child_danger", "violence", "suicide", "scam_transfer", "fire", "medical")
 
 
 @dataclass(frozen=True)

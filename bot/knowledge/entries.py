@@ -45,6 +45,7 @@ TOPICS = YOUTH_TOPICS + ELDERLY_TOPICS + GENERAL_TOPICS
 UNCITABLE_LAWS = ("治安管理处罚法", "网络安全法")
 MIN_PARAPHRASES = 10
 MAX_ANSWER_HAN = 350
+SIMPLE_HAN = (10, 100)  # the "说简单点" version: two or three short sentences
 QUOTE_WINDOW = 20  # an answer sharing this many consecutive characters with a cited article quotes it
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ID = re.compile(r"^([a-z_]+)\.(\d{3})$")
@@ -69,6 +70,7 @@ class Entry:
     question: str
     paraphrases: tuple[str, ...]
     answer: str
+    simple: str
     citations: tuple[Citation, ...]
     next_steps: tuple[str, ...]
     offer_mediation: bool = False
@@ -99,6 +101,7 @@ def _entry_from(raw: dict[str, Any], topic: str, source: str) -> Entry:
         question=str(raw.get("question", "")).strip(),
         paraphrases=tuple(str(p).strip() for p in raw.get("paraphrases") or ()),
         answer=str(raw.get("answer", "")).strip(),
+        simple=str(raw.get("simple", "")).strip(),
         citations=tuple(Citation(str(c["law"]), str(c["article"])) for c in raw.get("citations") or ()),
         next_steps=tuple(raw.get("next_steps") or ()),
         offer_mediation=bool(raw.get("offer_mediation", False)),
@@ -137,6 +140,11 @@ def _check_entry(entry: Entry, statutes: StatuteIndex, next_step_codes: set[str]
     size = han_count(entry.answer)
     if not 30 <= size <= MAX_ANSWER_HAN:
         problems.append(f"{where}: answer has {size} Chinese characters, allowed 30..{MAX_ANSWER_HAN}")
+    simple = han_count(entry.simple)
+    if not SIMPLE_HAN[0] <= simple <= SIMPLE_HAN[1]:
+        problems.append(
+            f"{where}: simple has {simple} Chinese characters, allowed {SIMPLE_HAN[0]}..{SIMPLE_HAN[1]}"
+        )
     if not entry.citations:
         problems.append(f"{where}: no citations")
     for cite in entry.citations:
@@ -145,7 +153,7 @@ def _check_entry(entry: Entry, statutes: StatuteIndex, next_step_codes: set[str]
             problems.append(f"{where}: {cite.law} must not be cited (outdated text)")
         elif article is None:
             problems.append(f"{where}: citation {cite.law} {cite.article} does not exist")
-        elif quotes(entry.answer, article.text):
+        elif quotes(entry.answer, article.text) or quotes(entry.simple, article.text):
             problems.append(f"{where}: answer quotes {cite.law}{cite.article}; quotes come from the index")
     unknown = [s for s in entry.next_steps if s not in next_step_codes]
     if not entry.next_steps or unknown:

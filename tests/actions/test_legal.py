@@ -86,3 +86,22 @@ async def test_emergency(db_url: str, category: str | None, response: str) -> No
     await ActionEmergency().run(dispatcher, tracker("救命", intent="emergency", entities=entities), {})
     assert responses(dispatcher) == [response]
     assert payloads(dispatcher)[0]["kind"] == "emergency"
+
+
+async def test_emergency_first_then_the_answer_when_it_is_clearly_a_question(db_url: str) -> None:
+    entities = [{"entity": "emergency_type", "value": "violence"}]
+    dispatcher = CollectingDispatcher()
+    await ActionEmergency().run(
+        dispatcher, tracker("他又话要打死我，算唔算家暴", intent="emergency", entities=entities), {}
+    )
+    kinds = [p["kind"] for p in payloads(dispatcher)]
+    assert kinds[0] == "emergency" and "answer" in kinds
+    assert payloads(dispatcher)[1]["topic"] == "domestic_violence"
+
+
+async def test_fire_gets_119(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "emergency_type", "value": "fire"}]
+    await ActionEmergency().run(dispatcher, tracker("着火了", intent="emergency", entities=entities), {})
+    assert responses(dispatcher)[0] == "utter_emergency_fire"
+    assert "119" in payloads(dispatcher)[0]["call"]

@@ -39,3 +39,30 @@ def test_payload_quotes_the_statute_text(retriever: Retriever, catalog) -> None:
         article = catalog.statutes.get(citation.law, citation.article)
         assert cited["text"] == article.text
     assert citation_line(entry).startswith("《")
+
+
+@pytest.mark.parametrize(
+    ("first", "follow", "audience", "expected_question_words"),
+    [
+        ("我儿子不给我赡养费怎么办", "那如果是孙子呢", "elderly", "孙子"),
+        ("朋友借了我两万块不还", "要是没有欠条呢", "general", "借条"),
+        ("老板拖欠工资怎么办", "那如果是暑假工呢", "youth", "暑假工"),
+    ],
+)
+def test_follow_up_is_read_with_the_last_question(
+    retriever: Retriever, first: str, follow: str, audience: str, expected_question_words: str
+) -> None:
+    before = retriever.match(first, audience)
+    assert before is not None
+    after = retriever.match_in_context(follow, before.query, before.entry.topic, audience)
+    assert after is not None and after.entry.id != before.entry.id
+    assert expected_question_words in after.entry.question
+    assert after.query == f"{first} {follow}"
+
+
+def test_a_full_question_is_not_treated_as_a_follow_up(retriever: Retriever) -> None:
+    alone = retriever.match("邻居家漏水把我家泡了不肯赔怎么办", "general")
+    in_context = retriever.match_in_context(
+        "邻居家漏水把我家泡了不肯赔怎么办", "子女不给赡养费怎么办", "elder_support", "general"
+    )
+    assert alone is not None and in_context is not None and alone.entry.id == in_context.entry.id

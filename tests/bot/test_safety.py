@@ -20,6 +20,10 @@ RULES = EmergencyRules.load(Path(__file__).resolve().parents[2] / "knowledge")
         ("我正在给对方转账，他说是公安局的", "scam_transfer"),
         ("他们叫我把钱转到安全账户", "scam_transfer"),
         ("老伴突然晕倒叫唔醒", "medical"),
+        ("厨房着火了", "fire"),
+        ("我现在被他锁在房间里", "violence"),
+        ("孩子不见了，找了一下午", "child_danger"),
+        ("活着没意思，遗书都写好了", "suicide"),
     ],
 )
 def test_detects(text: str, category: str) -> None:
@@ -27,7 +31,17 @@ def test_detects(text: str, category: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["子女不给赡养费怎么办", "我想申请调解", "同学打架了学校怎么处理", "被骗了怎么报警", ""]
+    "text",
+    [
+        "子女不给赡养费怎么办",
+        "我想申请调解",
+        "同学打架了学校怎么处理",
+        "被骗了怎么报警",
+        "现在打电话都是空号，钱还能要回来吗",
+        "包工头现在电话也打不通了",
+        "前年我昏迷了很久，现在康复了",
+        "",
+    ],
 )
 def test_ordinary_questions_are_not_emergencies(text: str) -> None:
     assert RULES.detect(text) is None

@@ -1,0 +1,34 @@
+"""Regression guard: a fixed sample of the held-out set through the trained model, with tolerant floors.
+
+This is not the evaluation (``make eval`` runs the whole set through the running bot and prints the real
+figures); it fails when a change makes the assistant clearly worse.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.evaluation import Outcome, classify, load_items, score
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parents[2]
+EVERY = 6  # every 6th question: a fixed sample covering every kind
+FLOORS = {"behaviour_accuracy": 0.80, "topic_accuracy": 0.75, "emergency_recall": 1.0}
+
+
+async def test_sample_stays_above_the_floors(agent: Any) -> None:
+    items = load_items(ROOT / "tests" / "eval" / "questions.yml")
+    sample = items[::EVERY] + [i for i in items if i.kind == "emergency"]
+    outcomes = []
+    for number, item in enumerate(sample):
+        kind, topic = classify(await agent.handle_text(item.text, sender_id=f"guard-{number}"))
+        outcomes.append(Outcome(item, kind, topic))
+    report = score(outcomes)
+    misses = [
+        (o.item.text, o.item.kind, o.item.topic, o.kind, o.topic) for o in outcomes if o.kind != o.item.kind
+    ]
+    assert report.emergency_recall >= FLOORS["emergency_recall"], misses
+    assert report.behaviour_accuracy >= FLOORS["behaviour_accuracy"], misses
+    assert report.topic_accuracy >= FLOORS["topic_accuracy"], report.confusions
