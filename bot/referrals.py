@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -96,3 +97,12 @@ def create_referral(
             raise
         return again, False
     return referral, True
+
+
+def find_for_status(session: Session, reference: str, phone_last4: str) -> Referral | None:
+    """The referral only when both the reference and the phone's last four digits match (same reply otherwise)."""
+    referral = session.execute(select(Referral).where(Referral.reference == reference)).scalar_one_or_none()
+    if referral is None:
+        hmac.compare_digest("0000", phone_last4)  # same work whether or not the reference exists
+        return None
+    return referral if hmac.compare_digest(referral.phone_last4, phone_last4) else None

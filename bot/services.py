@@ -7,6 +7,7 @@ from functools import lru_cache
 from bot.answering import Retriever
 from bot.audience import AudienceRules
 from bot.catalog import Catalog
+from bot.intake import IntakeVocabulary
 from bot.privacy import PiiCipher
 from bot.settings import get_settings
 
@@ -27,11 +28,16 @@ def audience_rules() -> AudienceRules:
 
 
 @lru_cache(maxsize=1)
+def intake() -> IntakeVocabulary:
+    return IntakeVocabulary.load(get_settings().knowledge_dir)
+
+
+@lru_cache(maxsize=1)
 def cipher() -> PiiCipher:
     return PiiCipher(get_settings().secret_key)
 
 
 def reset() -> None:
     """Forget every cached service (tests that change settings or knowledge call this)."""
-    for cached in (catalog, retriever, audience_rules, cipher):
+    for cached in (catalog, retriever, audience_rules, intake, cipher):
         cached.cache_clear()

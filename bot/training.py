@@ -43,13 +43,19 @@ def fingerprint(root: Path, epochs_scale: float) -> str:
     return digest.hexdigest()
 
 
-def scaled_config(config: dict, scale: float) -> dict:
-    """A copy of config.yml with every component's ``epochs`` multiplied by ``scale`` (at least 1)."""
+def scaled_config(config: dict, scale: float, knowledge_fingerprint: str = "") -> dict:
+    """A copy of config.yml with every ``epochs`` multiplied by ``scale`` (at least 1).
+
+    Our own components read knowledge/ files that Rasa does not know about; putting their fingerprint in the
+    component config makes Rasa's training cache retrain them when that content changes.
+    """
     out = yaml.safe_load(yaml.safe_dump(config))
     for section in ("pipeline", "policies"):
         for component in out.get(section) or []:
             if "epochs" in component:
                 component["epochs"] = max(1, round(component["epochs"] * scale))
+            if str(component.get("name", "")).startswith("bot.nlu."):
+                component["knowledge_fingerprint"] = knowledge_fingerprint
     return out
 
 
@@ -72,7 +78,8 @@ def ensure_model(root: Path, out_dir: Path, epochs_scale: float = 1.0) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((root / "config.yml").read_text(encoding="utf-8"))
     with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False, encoding="utf-8") as tmp:
-        yaml.safe_dump(scaled_config(config, epochs_scale), tmp, allow_unicode=True)
+        knowledge = fingerprint(root, epochs_scale)
+        yaml.safe_dump(scaled_config(config, epochs_scale, knowledge), tmp, allow_unicode=True)
     command = [sys.executable, "-m", "rasa", "train", "--config", tmp.name, "--domain", "domain.yml"]
     command += ["--data", "data", "--out", str(out_dir), "--fixed-model-name", target.name[: -len(".tar.gz")]]
     print(f"训练模型（约需数分钟）: {target.name}", flush=True)

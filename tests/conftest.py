@@ -163,3 +163,21 @@ def agent(trained_model: Path, action_server: str):
     from rasa.utils.endpoints import EndpointConfig
 
     return Agent.load(str(trained_model), action_endpoint=EndpointConfig(action_server))
+
+
+@pytest.fixture(scope="session")
+def rasa_server(trained_model: Path, action_server: str) -> Iterator[str]:
+    """A real Rasa server (through our launcher, with the action timeout) on a loopback port."""
+    port = free_port()
+    env = {**os.environ, **OFFLINE_ENV, "ACTION_SERVER_URL": action_server, "ACTION_TIMEOUT_SECONDS": "10"}
+    command = [sys.executable, "-m", "bot.channels.server", "run", "-m", str(trained_model), "-p", str(port)]
+    command += ["-i", "127.0.0.1", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

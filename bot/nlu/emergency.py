@@ -25,7 +25,8 @@ class EmergencyOverride(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"knowledge_path": "knowledge"}
+        # knowledge_fingerprint is set by bot.training so Rasa's cache notices edits to knowledge/.
+        return {"knowledge_path": "knowledge", "knowledge_fingerprint": ""}
 
     def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource, rules: Any = None):
         self._config = config

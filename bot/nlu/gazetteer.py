@@ -41,7 +41,8 @@ class QingyuanGazetteer(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"knowledge_path": "knowledge"}
+        # knowledge_fingerprint is set by bot.training so Rasa's cache notices edits to knowledge/.
+        return {"knowledge_path": "knowledge", "knowledge_fingerprint": ""}
 
     def __init__(
         self,

@@ -16,6 +16,13 @@ SLOTS = {
     "referral_reference": None,
     "last_kb_id": None,
     "requested_slot": None,
+    "counterparty": None,
+    "description": None,
+    "court_or_police": None,
+    "applicant_name": None,
+    "confirm": None,
+    "status_attempts": 0,
+    "last_question": None,
 }
 
 

@@ -4,12 +4,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
-from actions.mediation import (
-    ActionCancelMediation,
-    ActionSubmitMediation,
-    ValidateMediationForm,
-    dispute_code,
-)
+from actions.intake import dispute_code
+from actions.mediation import ActionAskConfirm, ValidateMediationForm
+from actions.referrals import ActionCancelMediation, ActionSubmitMediation
 from bot.db.models import Referral
 from bot.db.session import session_scope
 from tests.actions.helpers import payloads, responses, tracker
@@ -21,8 +18,13 @@ FILLED = {
     "county_code": "441802",
     "town_code": "441802006",
     "village_code": "441802006001",
+    "counterparty": "邻居（楼上）",
+    "description": "楼上漏水三个月，不肯修也不赔",
+    "court_or_police": False,
     "consent": True,
+    "applicant_name": "陈女士",
     "phone": "13800138000",
+    "confirm": True,
 }
 
 
@@ -171,3 +173,110 @@ async def test_refused_consent_gives_the_public_contact(directory_db: str) -> No
     payload = payloads(dispatcher)[0]
     assert payload["kind"] == "cancelled" and payload["reason"] == "consent_refused"
     assert payload["org"]["id"] == "V441802006001"
+
+
+async def test_story_in_the_first_message_fills_counterparty_and_description() -> None:
+    form = ValidateMediationForm()
+    first = tracker("楼上邻居漏水三个月了，一直不肯修也不肯赔，我想申请调解", intent="request_mediation")
+    assert await form.extract_counterparty(CollectingDispatcher(), first, {}) == {
+        "counterparty": "邻居（楼上）"
+    }
+    story = await form.extract_description(CollectingDispatcher(), first, {})
+    assert story["description"].startswith("楼上邻居漏水")
+    bare = tracker("我想申请调解", intent="request_mediation")
+    assert await form.extract_description(CollectingDispatcher(), bare, {}) == {}
+    assert await form.extract_counterparty(CollectingDispatcher(), bare, {}) == {}
+
+
+def test_short_description_is_asked_again() -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_description("吵架", dispatcher, tracker("吵架"), {}) == {
+        "description": None
+    }
+    assert responses(dispatcher) == ["utter_description_too_short"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("陈女士", "陈女士"), ("我姓李", "李"), ("13800138000", None), ("", None)]
+)
+def test_applicant_name(text: str, name: str | None) -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_applicant_name(text, dispatcher, tracker(text), {}) == {
+        "applicant_name": name
+    }
+    assert (responses(dispatcher) == ["utter_invalid_name"]) == (name is None)
+
+
+async def test_confirm_submits_or_edits_one_field() -> None:
+    form = ValidateMediationForm()
+    asked = {**FILLED, "confirm": None, "requested_slot": "confirm"}
+    yes = tracker("确认提交", intent="affirm", slots=asked)
+    assert await form.extract_confirm(CollectingDispatcher(), yes, {}) == {"confirm": True}
+    edit_phone = tracker("改一下电话", intent="inform", slots=asked)
+    assert await form.extract_confirm(CollectingDispatcher(), edit_phone, {}) == {
+        "phone": None,
+        "confirm": None,
+    }
+    edit_place = tracker("地点说错了，改一下地点", intent="deny", slots=asked)
+    cleared = await form.extract_confirm(CollectingDispatcher(), edit_place, {})
+    assert cleared == {
+        "location": None,
+        "county_code": None,
+        "town_code": None,
+        "village_code": None,
+        "confirm": None,
+    }
+    unclear = CollectingDispatcher()
+    assert await form.extract_confirm(unclear, tracker("嗯？", intent="deny", slots=asked), {}) == {
+        "confirm": None
+    }
+    assert responses(unclear) == ["utter_ask_which_field"]
+
+
+async def test_confirm_reads_everything_back() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskConfirm().run(dispatcher, tracker("", slots={**FILLED, "confirm": None}), {})
+    payload = payloads(dispatcher)[0]
+    assert payload["kind"] == "ask" and payload["slot"] == "confirm"
+    assert payload["summary"]["phone"] == "13800138000" and payload["summary"]["dispute_type"] == "邻里纠纷"
+
+
+async def test_already_in_court_stores_nothing_and_explains(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**FILLED, "requested_slot": "court_or_police", "court_or_police": None}
+    await ActionCancelMediation().run(dispatcher, tracker("已经起诉了", intent="affirm", slots=slots), {})
+    assert responses(dispatcher) == ["utter_already_handled"]
+    assert payloads(dispatcher) == [{"kind": "cancelled", "reason": "already_handled"}]
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
+
+
+async def test_a_button_entity_is_not_overwritten_by_the_payload_text() -> None:
+    button = tracker(
+        '/inform{"dispute_type":"neighbor"}',
+        intent="inform",
+        entities=[{"entity": "dispute_type", "value": "neighbor"}],
+        slots={"requested_slot": "dispute_type"},
+    )
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), button, {}) == {
+        "dispute_type": "neighbor"
+    }
+    typed = tracker("就是吵架那种", intent="inform", slots={"requested_slot": "dispute_type"})
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), typed, {}) == {
+        "dispute_type": "就是吵架那种"
+    }
+
+
+async def test_a_later_mention_does_not_retype_the_dispute() -> None:
+    neighbour = [{"entity": "dispute_type", "value": "neighbor"}]
+    later = tracker(
+        "邻居",
+        intent="inform",
+        entities=neighbour,
+        slots={"dispute_type": "traffic", "requested_slot": "counterparty"},
+    )
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), later, {}) == {}
+    first = tracker("和邻居吵架想调解", intent="request_mediation", entities=neighbour)
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), first, {}) == {
+        "dispute_type": "neighbor"
+    }

@@ -71,3 +71,21 @@ def test_entity_annotations_fall_on_token_boundaries(tokenizer: jieba.Tokenizer)
             bounds |= {start, end}
         for start, end, value in spans:
             assert start in bounds and end in bounds, f"{value!r} splits a token in {text!r}"
+
+
+def test_training_config_carries_the_knowledge_fingerprint() -> None:
+    import yaml
+
+    from bot.training import scaled_config
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    scaled = scaled_config(config, 0.5, "abc123")
+    ours = [c for c in scaled["pipeline"] if c["name"].startswith("bot.nlu.")]
+    assert ours and all(c["knowledge_fingerprint"] == "abc123" for c in ours)
+    diet = next(c for c in scaled["pipeline"] if c["name"] == "DIETClassifier")
+    assert diet["epochs"] == round(config_epochs(config, "DIETClassifier") * 0.5)
+    assert scaled["pipeline"][-1]["name"] == "bot.nlu.emergency.EmergencyOverride"  # nothing may override it
+
+
+def config_epochs(config: dict, name: str) -> int:
+    return next(c["epochs"] for c in config["pipeline"] if c["name"] == name)

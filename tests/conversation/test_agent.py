@@ -89,30 +89,84 @@ async def test_mediation_intake_creates_a_referral(agent: Any, stack_db: str) ->
     sender = new_sender()
     started = await say(agent, sender, "我想申请调解")
     assert kinds(started)[:2] == ["mediation_started", "ask"]
-    assert custom(started, "ask")["slot"] == "dispute_type"
-    asked = await say(agent, sender, '/inform{"dispute_type":"neighbor"}')
-    assert custom(asked, "ask")["slot"] == "location"
-    asked = await say(agent, sender, "清城区凤城街道高基里社区")
-    assert custom(asked, "ask")["slot"] == "consent"
-    asked = await say(agent, sender, "/affirm")
-    assert custom(asked, "ask")["slot"] == "phone"
+    steps = [
+        ('/inform{"dispute_type":"neighbor"}', "location"),
+        ("清城区凤城街道高基里社区", "counterparty"),
+        ("楼上邻居", "description"),
+        ("楼上漏水三个月了，一直不肯修，也不肯赔", "court_or_police"),
+        ("/deny", "consent"),
+        ("/affirm", "applicant_name"),
+        ("陈女士", "phone"),
+    ]
+    for text, next_slot in steps:
+        asked = await say(agent, sender, text)
+        assert custom(asked, "ask")["slot"] == next_slot, (text, asked)
     wrong = await say(agent, sender, "12345")
-    assert "号码" in wrong[0]["text"] and custom(wrong, "ask")["slot"] == "phone"
-    done = await say(agent, sender, "13800138000")
+    assert "号码" in texts(wrong) and custom(wrong, "ask")["slot"] == "phone"
+    confirm = await say(agent, sender, "13800138000")
+    summary = custom(confirm, "ask")
+    assert summary["slot"] == "confirm" and summary["summary"]["phone"] == "13800138000"
+    edited = await say(agent, sender, "改一下电话")
+    assert custom(edited, "ask")["slot"] == "phone"
+    back = await say(agent, sender, "13900001111")
+    assert custom(back, "ask")["summary"]["phone"] == "13900001111"
+    done = await say(agent, sender, "/affirm")
     created = custom(done, "referral_created")
     assert created["org"]["id"] == "V441802006001"
-    assert created["reference"] in done[0]["text"]
+    assert created["reference"] in texts(done)
     with session_scope(stack_db) as s:
         referral = s.execute(select(Referral).where(Referral.reference == created["reference"])).scalar_one()
-        assert referral.dispute_type == "neighbor" and referral.phone_last4 == "8000"
-        assert "13800138000" not in referral.phone_enc
+        assert referral.dispute_type == "neighbor" and referral.phone_last4 == "1111"
+        assert referral.counterparty == "邻居（楼上）" and "漏水" in referral.description
+        assert "13900001111" not in referral.phone_enc
+    status = await say(agent, new_sender(), f"查询进度 {created['reference']} 1111")
+    assert custom(status, "referral_status")["status"] == "submitted"
+    hidden = await say(agent, new_sender(), f"查询进度 {created['reference']} 0000")
+    assert custom(hidden, "referral_status") == {"kind": "referral_status", "found": False}
 
 
-async def test_place_and_type_told_up_front_are_not_asked_again(agent: Any) -> None:
+async def test_story_told_up_front_is_not_asked_again(agent: Any) -> None:
     sender = new_sender()
-    messages = await say(agent, sender, "我在英德市浛洸镇，和邻居闹矛盾了，想申请调解")
+    messages = await say(agent, sender, "我在英德市浛洸镇，楼上邻居漏水三个月不肯修，想申请调解")
     assert kinds(messages)[0] == "mediation_started"
-    assert custom(messages, "ask")["slot"] == "consent"
+    assert custom(messages, "ask")["slot"] == "court_or_police"
+
+
+async def test_already_in_court_ends_the_intake(agent: Any) -> None:
+    sender = new_sender()
+    await say(agent, sender, "我在英德市浛洸镇，楼上邻居漏水三个月不肯修，想申请调解")
+    messages = await say(agent, sender, "/affirm")
+    assert custom(messages, "cancelled")["reason"] == "already_handled"
+
+
+async def test_refused_consent_ends_the_intake_with_the_public_contact(agent: Any) -> None:
+    sender = new_sender()
+    await say(agent, sender, "我在英德市浛洸镇，楼上邻居漏水三个月不肯修，想申请调解")
+    await say(agent, sender, "/deny")
+    messages = await say(agent, sender, "/deny")
+    refused = custom(messages, "cancelled")
+    assert refused["reason"] == "consent_refused" and refused["org"]["id"] == "T441881112"
+
+
+async def test_legal_question_mid_intake_is_answered_and_the_intake_resumes(agent: Any) -> None:
+    sender = new_sender()
+    await say(agent, sender, "我想申请调解")
+    await say(agent, sender, '/inform{"dispute_type":"neighbor"}')
+    messages = await say(agent, sender, "调解要不要收费？")
+    assert kinds(messages)[0] == "answer"
+    assert custom(messages, "ask")["slot"] == "location"
+
+
+async def test_follow_ups_on_an_answer(agent: Any, catalog: Any) -> None:
+    sender = new_sender()
+    first = custom(await say(agent, sender, "儿子不给我赡养费怎么办"), "answer")
+    simple = await say(agent, sender, "说简单点")
+    entry = next(e for e in catalog.entries if e.id == first["kb_id"])
+    assert entry.simple in texts(simple)
+    article = await say(agent, sender, "看法条原文")
+    assert catalog.statutes.get(entry.citations[0].law, entry.citations[0].article).text in texts(article)
+    other = await say(agent, sender, "不是这个意思")
+    assert all(s["kb_id"] != first["kb_id"] for s in custom(other, "fallback")["suggestions"])
 
 
 async def test_cancel_during_intake(agent: Any) -> None:

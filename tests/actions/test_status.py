@@ -1,0 +1,68 @@
+"""Status queries reveal nothing without the right reference and phone digits, and stop after repeated misses."""
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.status import ActionReferralStatus
+from bot.db.session import session_scope
+from bot.privacy import PiiCipher
+from bot.referrals import Intake, create_referral
+from tests.actions.helpers import payloads, responses, tracker
+
+
+def _referral(db_url: str) -> str:
+    intake = Intake(
+        "k",
+        "neighbor",
+        "441802",
+        "441802006",
+        None,
+        "凤城街道",
+        "邻居",
+        "漏水",
+        "陈",
+        "13800138000",
+        "web",
+        "h",
+    )
+    with session_scope(db_url) as s:
+        referral, _ = create_referral(s, intake, "T441802006", "原因", PiiCipher("x"))
+        return referral.reference
+
+
+async def test_right_reference_and_digits_show_the_status(directory_db: str) -> None:
+    reference = _referral(directory_db)
+    dispatcher = CollectingDispatcher()
+    events = await ActionReferralStatus().run(
+        dispatcher, tracker(f"查询进度 {reference} 8000", intent="check_status"), {}
+    )
+    payload = payloads(dispatcher)[0]
+    assert payload["kind"] == "referral_status" and payload["found"] is True
+    assert payload["status"] == "submitted" and payload["org"]["id"] == "T441802006"
+    assert [h["status"] for h in payload["history"]] == ["submitted"]
+    assert "13800138000" not in str(dispatcher.messages)
+    assert {"event": "slot", "name": "status_attempts", "value": 0, "timestamp": None} in events
+
+
+async def test_wrong_digits_reveal_nothing(directory_db: str) -> None:
+    reference = _referral(directory_db)
+    for text in (f"查询进度 {reference} 1234", "查询进度 QY-20000101-0001 8000"):
+        dispatcher = CollectingDispatcher()
+        await ActionReferralStatus().run(dispatcher, tracker(text, intent="check_status"), {})
+        assert responses(dispatcher) == ["utter_status_not_found"]
+        assert payloads(dispatcher) == [{"kind": "referral_status", "found": False}]
+
+
+async def test_missing_digits_are_asked_for(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionReferralStatus().run(dispatcher, tracker("查询进度", intent="check_status"), {})
+    assert responses(dispatcher) == ["utter_status_ask_reference"]
+
+
+async def test_too_many_misses_lock_the_conversation(directory_db: str) -> None:
+    reference = _referral(directory_db)
+    dispatcher = CollectingDispatcher()
+    slots = {"status_attempts": 5}
+    await ActionReferralStatus().run(
+        dispatcher, tracker(f"查询进度 {reference} 8000", intent="check_status", slots=slots), {}
+    )
+    assert responses(dispatcher) == ["utter_status_locked"]
