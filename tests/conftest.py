@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -139,21 +140,28 @@ def stack_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@contextmanager
+def serving(command: list[str], env: dict[str, str], health_url: str) -> Iterator[subprocess.Popen]:
+    """Run a server process from the project root until the with-block ends; yields once it is healthy."""
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(health_url, process)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @pytest.fixture(scope="session")
 def action_server(stack_db: str) -> Iterator[str]:
     """A real rasa-sdk action server on a loopback port, using the stack database."""
     port = free_port()
     env = {**os.environ, **OFFLINE_ENV, "DATABASE_URL": stack_db}
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", process)
+    with serving(command, env, f"http://127.0.0.1:{port}/health"):
         yield f"http://127.0.0.1:{port}/webhook"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
@@ -172,12 +180,5 @@ def rasa_server(trained_model: Path, action_server: str) -> Iterator[str]:
     env = {**os.environ, **OFFLINE_ENV, "ACTION_SERVER_URL": action_server, "ACTION_TIMEOUT_SECONDS": "10"}
     command = [sys.executable, "-m", "bot.channels.server", "run", "-m", str(trained_model), "-p", str(port)]
     command += ["-i", "127.0.0.1", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/", process)
+    with serving(command, env, f"http://127.0.0.1:{port}/"):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
