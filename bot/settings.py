@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     model_dir: Path = Field(default=ROOT / "models", env="MODEL_DIR")
     training_epochs_scale: float = Field(default=1.0, env="TRAINING_EPOCHS_SCALE")
 
+    # WeChat official account (optional: an empty token switches the channel off, its routes answer 503).
+    wechat_token: str = Field(default="", env="WECHAT_TOKEN")
+    wechat_app_id: str = Field(default="", env="WECHAT_APP_ID")
+    wechat_app_secret: str = Field(default="", env="WECHAT_APP_SECRET")
+    wechat_aes_key: str = Field(default="", env="WECHAT_AES_KEY")
+    wechat_api_base: str = Field(default="https://api.weixin.qq.com/", env="WECHAT_API_BASE")
+    wechat_reply_deadline_seconds: float = Field(default=4.0, env="WECHAT_REPLY_DEADLINE_SECONDS")
+    wechat_max_clock_skew_seconds: float = Field(default=300.0, env="WECHAT_MAX_CLOCK_SKEW_SECONDS")
+
     class Config:
         env_file = ".env"
         env_file_encoding = "utf-8"
@@ -47,6 +56,18 @@ class Settings(BaseSettings):
         if values.get("app_env") == "production" and (value in PLACEHOLDER_SECRETS or len(value) < 32):
             raise ValueError("SECRET_KEY must be set to a random value of 32+ characters in production")
         return value
+
+    @validator("wechat_aes_key")
+    def _aes_key_shape(cls, value: str, values: dict) -> str:
+        if value and len(value) != 43:
+            raise ValueError("WECHAT_AES_KEY (EncodingAESKey) must be the 43 characters shown in the console")
+        if value and not values.get("wechat_app_id"):
+            raise ValueError("WECHAT_AES_KEY (safe mode) needs WECHAT_APP_ID as well")
+        return value
+
+    @validator("wechat_api_base")
+    def _api_base_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
 
     @property
     def var_dir(self) -> Path:
