@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help install build db train run test lint typecheck validate test-model pytest stories bench eval eval-nlu lock clean
+.PHONY: help system-deps install build db train run test lint typecheck validate test-model pytest stories bench eval eval-nlu lock clean
 
 help:
 	@echo "make run    install, prepare the database and directory, train if needed, start everything"
@@ -34,6 +34,10 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
+
+# Debian packages for the tests (PostgreSQL, Chromium, CJK fonts); installs only what is missing.
+system-deps:
+	@bash scripts/install-system-deps.sh
 
 build: install
 	$(BOT) build
@@ -63,7 +67,7 @@ test-model: build
 	@mkdir -p $(TEST_MODEL_DIR)
 	$(BOT) train --out $(TEST_MODEL_DIR) --epochs-scale $(TEST_EPOCHS_SCALE)
 
-pytest: test-model
+pytest: system-deps test-model
 	TEST_MODEL_DIR=$(TEST_MODEL_DIR) TEST_EPOCHS_SCALE=$(TEST_EPOCHS_SCALE) $(PY) -m pytest -p no:cacheprovider
 
 stories: test-model

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs (PostgreSQL for the database tests). Installs only what is missing.
+# Debian packages the test suite needs: PostgreSQL for the database tests, Chromium and CJK fonts for the browser tests.
+# Installs only what is missing.
 set -euo pipefail
-packages=(postgresql)
+packages=(postgresql chromium fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -10,5 +11,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
