@@ -106,15 +106,6 @@ class Gazetteer:
         prefix = "".join(p.name for p in chain if p and p.code != place.code)
         return prefix + (place.short_name if place.level == "village" else place.name)
 
-    def children(self, code: str) -> list[Place]:
-        """Formal towns of a county, or real villages of a town, in code order."""
-        return [
-            p
-            for p in self.places.values()
-            if (p.level == "town" and p.county_code == code and p.formal)
-            or (p.level == "village" and p.town_code == code)
-        ]
-
     def scan(self, text: str) -> list[tuple[int, int, str, list[Place]]]:
         """Greedy longest-first matches of known surfaces: (start, end, surface, candidate places)."""
         found = []
