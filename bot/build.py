@@ -7,7 +7,9 @@ from pathlib import Path
 from bot.catalog import Catalog
 from bot.knowledge.entries import normalize
 
-PER_ENTRY = 6  # training examples per entry for DIET; the retriever always uses every paraphrase
+PER_ENTRY = (
+    8  # training examples per entry for DIET (spread over its list); the retriever uses every paraphrase
+)
 
 PLACE_FREQ = 3000
 ORG_FREQ = 3000
@@ -55,7 +57,8 @@ def ask_legal_examples(catalog: Catalog, reserved: set[str], per_entry: int = PE
     seen = set(reserved)
     examples = []
     for entry in catalog.entries:
-        for text in entry.questions[:per_entry]:
+        step = max(1, -(-len(entry.questions) // per_entry))  # ceil: short and long, old and new paraphrases
+        for text in entry.questions[::step]:
             key = normalize(text)
             if key and key not in seen:
                 seen.add(key)
