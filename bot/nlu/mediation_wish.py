@@ -1,0 +1,34 @@
+"""MediationWishOverride: a legal question that explicitly asks for mediation becomes ``request_mediation``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.phrase_override import PhraseOverride, set_intent
+from bot.wish import WishRules
+
+# Only these predictions are corrected; chit-chat, status queries, form answers and cancellations are left alone.
+CORRECTABLE = ("ask_legal", "nlu_fallback", "out_of_scope")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class MediationWishOverride(PhraseOverride):
+    """Sets intent ``request_mediation`` when an ask_legal/fallback message says "please mediate" (wish.yml)."""
+
+    @classmethod
+    def read_rules(cls, knowledge: Path) -> WishRules:
+        return WishRules.load(knowledge)
+
+    @classmethod
+    def rules_from(cls, mapping: Any) -> WishRules:
+        return WishRules.from_mapping(mapping)
+
+    def apply(self, message: Message) -> None:
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent in CORRECTABLE and self._rules.wants_mediation(message.get(TEXT) or ""):
+            set_intent(message, "request_mediation")

@@ -1,0 +1,44 @@
+"""Telling a request to mediate one's own dispute from a question about the mediation service (phrase rules)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+KEYS = ("wish", "about_service")
+
+
+@dataclass(frozen=True)
+class WishRules:
+    """`wish` patterns say "please mediate"; `about_service` patterns mark a question about mediation itself."""
+
+    wish: tuple[re.Pattern[str], ...]
+    about_service: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, list[str]]) -> WishRules:
+        unknown = set(raw) - set(KEYS)
+        if unknown:
+            raise ValueError(f"unknown keys in mediation wish rules: {sorted(unknown)}")
+        return cls(*(tuple(re.compile(p) for p in raw.get(key) or ()) for key in KEYS))
+
+    @classmethod
+    def load(cls, knowledge: Path) -> WishRules:
+        text = (knowledge / "mediation" / "wish.yml").read_text(encoding="utf-8")
+        return cls.from_mapping(yaml.safe_load(text) or {})
+
+    def as_mapping(self) -> dict[str, list[str]]:
+        return {
+            "wish": [p.pattern for p in self.wish],
+            "about_service": [p.pattern for p in self.about_service],
+        }
+
+    def wants_mediation(self, text: str) -> bool:
+        """True when the text asks for mediation and is not a question about the service."""
+        folded = re.sub(r"\s+", "", text or "")
+        if not any(p.search(folded) for p in self.wish):
+            return False
+        return not any(p.search(folded) for p in self.about_service)

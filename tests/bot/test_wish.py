@@ -1,0 +1,50 @@
+"""Mediation wish rules: "please mediate my dispute" vs a question about the mediation service."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.wish import WishRules
+
+RULES = WishRules.load(Path(__file__).resolve().parents[2] / "knowledge")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "隔壁起屋挡住我家窗口，吵了半年，想请村委帮我们调解",
+        "老板拖欠工资三个月，可以帮我调解一下吗",
+        "两兄弟为了老屋分不拢，想揾人嚟评评理",
+        "在连州，我家和堂兄的宅基地界线有争议，申请调解",
+        "物业乱收停车费，想请社区出面协调",
+    ],
+)
+def test_a_dispute_with_a_wish_to_mediate(text: str) -> None:
+    assert RULES.wants_mediation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "人民调解收不收费",
+        "调解协议有法律效力吗",
+        "调解不成怎么办",
+        "申请调解要去哪里，要带什么",
+        "对方不肯来调解，可以强制他来吗",
+        "已经起诉了还能找人民调解吗",
+        "邻居建房挡光怎么办",  # a legal question without any wish to mediate
+        "",
+    ],
+)
+def test_questions_about_the_service_or_the_law_are_not_requests(text: str) -> None:
+    assert not RULES.wants_mediation(text)
+
+
+def test_spaces_do_not_hide_a_wish() -> None:
+    assert RULES.wants_mediation("想 申请 调解")
+
+
+def test_round_trip_and_unknown_keys() -> None:
+    assert WishRules.from_mapping(RULES.as_mapping()) == RULES
+    with pytest.raises(ValueError):
+        WishRules.from_mapping({"wishes": ["调解"]})

@@ -1,0 +1,58 @@
+"""The phrase-override components: emergency always wins; a mediation wish corrects only legal-question intents."""
+
+from pathlib import Path
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.emergency import EmergencyOverride
+from bot.nlu.mediation_wish import MediationWishOverride
+from bot.safety import EmergencyRules
+from bot.wish import WishRules
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+def classified(text: str, intent: str) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": 0.9})
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.9}, {"name": "greet", "confidence": 0.1}])
+    return message
+
+
+def run(text: str, intent: str) -> Message:
+    """Both overrides in pipeline order (wish, then emergency)."""
+    message = classified(text, intent)
+    wish = MediationWishOverride({}, None, None, WishRules.load(KNOWLEDGE))  # type: ignore[arg-type]
+    emergency = EmergencyOverride({}, None, None, EmergencyRules.load(KNOWLEDGE))  # type: ignore[arg-type]
+    emergency.process(wish.process([message]))
+    return message
+
+
+@pytest.mark.parametrize("intent", ["ask_legal", "nlu_fallback", "out_of_scope"])
+def test_a_wish_to_mediate_becomes_request_mediation(intent: str) -> None:
+    message = run("朋友借了我两万拖了一年都不还，能帮我们调解一下吗", intent)
+    assert message.get("intent") == {"name": "request_mediation", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "request_mediation"
+    assert [r["name"] for r in message.get("intent_ranking")].count("request_mediation") == 1
+
+
+@pytest.mark.parametrize("intent", ["cancel", "check_status", "inform", "greet"])
+def test_other_intents_are_left_alone(intent: str) -> None:
+    assert run("算了，不想调解了", intent).get("intent")["name"] == intent
+
+
+def test_a_question_about_the_service_stays_a_legal_question() -> None:
+    assert run("人民调解要不要钱", "ask_legal").get("intent")["name"] == "ask_legal"
+
+
+def test_danger_beats_a_wish_to_mediate() -> None:
+    message = run("他正在打我，快帮我调解", "ask_legal")
+    assert message.get("intent")["name"] == "emergency"
+    assert {"entity": "emergency_type", "value": "violence"}.items() <= message.get("entities")[0].items()
+
+
+def test_no_rules_no_change() -> None:
+    message = classified("想申请调解", "ask_legal")
+    MediationWishOverride({}, None, None).process([message])  # type: ignore[arg-type]
+    assert message.get("intent")["name"] == "ask_legal"
