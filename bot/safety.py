@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 # A child in danger is checked first so "小孩被锁在屋里" is not filed as plain violence.
 CATEGORIES = ("child_danger", "violence", "suicide", "scam_transfer", "fire", "medical")
+# A legal question about such a danger ("威胁说要杀我全家算不算家暴") is not an emergency unless it says the
+# danger is happening now; suicide is never held back.
+GUARDS = ("asking_about_law", "happening_now")
+ALWAYS = ("suicide",)
 
 
 @dataclass(frozen=True)
 class EmergencyRules:
-    """Compiled patterns per category, checked in a fixed order."""
+    """Compiled patterns per category, checked in a fixed order, and the question/now guards."""
 
     patterns: dict[str, list[re.Pattern[str]]]
+    guards: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, raw: dict[str, list[str]]) -> EmergencyRules:
-        unknown = set(raw) - set(CATEGORIES)
+        unknown = set(raw) - set(CATEGORIES) - set(GUARDS)
         if unknown:
             raise ValueError(f"unknown emergency categories: {sorted(unknown)}")
-        return cls({cat: [re.compile(p) for p in raw.get(cat) or ()] for cat in CATEGORIES})
+        compiled = {key: [re.compile(p) for p in raw.get(key) or ()] for key in CATEGORIES + GUARDS}
+        return cls({c: compiled[c] for c in CATEGORIES}, {g: compiled[g] for g in GUARDS})
 
     @classmethod
     def load(cls, knowledge: Path) -> EmergencyRules:
@@ -31,12 +37,22 @@ class EmergencyRules:
         return cls.from_mapping(yaml.safe_load(text) or {})
 
     def as_mapping(self) -> dict[str, list[str]]:
-        return {cat: [p.pattern for p in pats] for cat, pats in self.patterns.items()}
+        both = {**self.patterns, **self.guards}
+        return {key: [p.pattern for p in pats] for key, pats in both.items()}
+
+    def _any(self, patterns: list[re.Pattern[str]], text: str) -> bool:
+        return any(p.search(text) for p in patterns)
 
     def detect(self, text: str) -> str | None:
         """The first matching category, or None. Spaces are ignored so '不 想 活' still matches."""
         folded = re.sub(r"\s+", "", text or "")
         for category in CATEGORIES:
-            if any(p.search(folded) for p in self.patterns[category]):
+            if self._any(self.patterns[category], folded):
+                if category not in ALWAYS and self._asking_about_law(folded):
+                    return None
                 return category
         return None
+
+    def _asking_about_law(self, folded: str) -> bool:
+        asking = self._any(self.guards.get("asking_about_law", []), folded)
+        return asking and not self._any(self.guards.get("happening_now", []), folded)

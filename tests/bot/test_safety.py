@@ -51,3 +51,28 @@ def test_every_category_has_patterns_and_unknown_ones_are_refused() -> None:
     assert all(RULES.patterns[c] for c in CATEGORIES)
     with pytest.raises(ValueError):
         EmergencyRules.from_mapping({"weather": ["下雨"]})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "威胁说要杀我全家算不算家暴",
+        "安全账户是骗局吗",
+        "上个月他拿刀吓我，可以申请保护令吗",
+        "看到别人家小孩被打得很惨能报警吗",
+        "我六十五岁还在工地打散工，搬砖时摔伤了，老板要赔吗",
+    ],
+)
+def test_a_legal_question_about_past_danger_is_not_forced_to_emergency(text: str) -> None:
+    assert RULES.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("他现在拿刀在砍门，这算不算违法", "violence"),
+        ("我想死的心都有了，这算不算校园欺凌", "suicide"),  # suicide is never held back
+    ],
+)
+def test_danger_now_or_suicide_wins_over_a_legal_question(text: str, category: str) -> None:
+    assert RULES.detect(text) == category
