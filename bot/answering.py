@@ -18,6 +18,15 @@ CHAR_WEIGHT = 0.5  # character n-grams vs jieba words in the similarity
 TOPIC_VOTES = 8  # how many of a topic's most similar questions vote for it
 NEAR_EXACT = 0.9  # a question this similar to a stored one decides the topic without a vote
 AUDIENCE_MARGIN = 0.8  # an entry for the asker's audience wins if it scores within this share of the best
+# Topics written for one audience, and the general topic the same question belongs to for everyone else.
+PAIRED_TOPICS = {
+    "elder_marriage": ("elderly", "marriage_family"),
+    "elder_fraud": ("elderly", "telecom_fraud"),
+    "child_labor": ("youth", "labor"),
+}
+PAIR_MARGIN = (
+    0.7  # the asker's audience decides between paired topics this close (tuned on tests/eval/dev.yml)
+)
 # "那如果是孙子呢", "要是没有欠条呢": a short message that only makes sense after the last question.
 FOLLOWUP = re.compile(r"^(那|那么|如果|要是|假如|换成|换作|若是|但如果|可是如果)|呢[？?！!。]*$")
 FOLLOWUP_MAX_CHARS = 16
@@ -120,6 +129,8 @@ class Retriever:
             topic = self.entries[int(self._owners[int(question_scores.argmax())])].topic
         elif prefer_topic in votes and votes[prefer_topic] >= AUDIENCE_MARGIN * votes[topic]:
             topic = prefer_topic
+        else:
+            topic = paired_topic(topic, votes, audience)
         in_topic = self._per_entry(question_scores) * np.array([e.topic == topic for e in self.entries])
         return self._choose(in_topic, question, audience, topic)
 
@@ -172,6 +183,17 @@ class Retriever:
         scores = self.scores(question)
         order = np.argsort(-scores, kind="stable")[:count]
         return [self.entries[int(i)] for i in order if scores[int(i)] > 0]
+
+
+def paired_topic(topic: str, votes: dict[str, float], audience: str | None) -> str:
+    """Between an audience's own topic and its general twin (elder_fraud / telecom_fraud), close votes go by
+    who is asking: an old person's scam question is elder_fraud, anyone else's is telecom_fraud."""
+    for special, (owner, general) in PAIRED_TOPICS.items():
+        if topic == special and audience != owner and votes.get(general, 0) >= PAIR_MARGIN * votes[topic]:
+            return general
+        if topic == general and audience == owner and votes.get(special, 0) >= PAIR_MARGIN * votes[topic]:
+            return special
+    return topic
 
 
 def citation_payload(entry: Entry, statutes: StatuteIndex) -> list[dict[str, str]]:

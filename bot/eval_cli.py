@@ -39,5 +39,5 @@ def run_evaluation(settings: Settings, url: str | None, questions: Path, out: Pa
     print("most frequent confusions (expected → got):")
     for expected, got, count in report.confusions[:15]:
         print(f"  {count:3d}  {expected} → {got}")
-    print(f"report: {write_report(report, settings.project_root / out)}")
+    print(f"report: {write_report(report, settings.project_root / out, str(questions))}")
     return 0

@@ -21,8 +21,8 @@ def summary_lines(report: Report) -> list[str]:
     return lines
 
 
-def markdown(report: Report, chart: str | None) -> str:
-    out = ["# Evaluation on the held-out set (tests/eval/questions.yml)", ""]
+def markdown(report: Report, chart: str | None, source: str = "tests/eval/questions.yml") -> str:
+    out = [f"# Evaluation on {source}", ""]
     out += [f"- {line}" for line in summary_lines(report)]
     out += ["", "## Per-topic F1", "", "| topic | F1 |", "|---|---|"]
     out += [f"| {topic} | {value:.2f} |" for topic, value in sorted(report.per_topic_f1.items())]
@@ -65,10 +65,10 @@ def confusion_chart(report: Report, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(report: Report, folder: Path) -> Path:
+def write_report(report: Report, folder: Path, source: str = "tests/eval/questions.yml") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     chart = folder / "confusion.png"
     confusion_chart(report, chart)
     target = folder / "report.md"
-    target.write_text(markdown(report, chart.name), encoding="utf-8")
+    target.write_text(markdown(report, chart.name, source), encoding="utf-8")
     return target

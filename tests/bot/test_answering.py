@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.answering import Retriever, answer_payload, citation_line
+from bot.answering import Retriever, answer_payload, citation_line, paired_topic
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_payload_quotes_the_statute_text(retriever: Retriever, catalog) -> None:
     [
         ("我儿子不给我赡养费怎么办", "那如果是孙子呢", "elderly", "孙子"),
         ("朋友借了我两万块不还", "要是没有欠条呢", "general", "借条"),
-        ("老板拖欠工资怎么办", "那如果是暑假工呢", "youth", "暑假工"),
+        ("老板拖欠工资怎么办", "那如果是暑假工呢", "general", "暑假工"),
     ],
 )
 def test_follow_up_is_read_with_the_last_question(
@@ -66,3 +66,26 @@ def test_a_full_question_is_not_treated_as_a_follow_up(retriever: Retriever) -> 
         "邻居家漏水把我家泡了不肯赔怎么办", "子女不给赡养费怎么办", "elder_support", "general"
     )
     assert alone is not None and in_context is not None and alone.entry.id == in_context.entry.id
+
+
+@pytest.mark.parametrize(
+    ("winner", "audience", "expected"),
+    [
+        ("elder_fraud", "general", "telecom_fraud"),  # close votes, nobody said they are old
+        ("elder_fraud", "elderly", "elder_fraud"),
+        ("telecom_fraud", "elderly", "elder_fraud"),
+        ("telecom_fraud", "youth", "telecom_fraud"),
+        ("child_labor", "general", "labor"),
+        ("labor", "youth", "child_labor"),
+    ],
+)
+def test_close_paired_topics_go_by_who_is_asking(winner: str, audience: str, expected: str) -> None:
+    votes = {"elder_fraud": 1.0, "telecom_fraud": 0.9, "child_labor": 1.0, "labor": 0.9}
+    votes[winner] = 1.0
+    assert paired_topic(winner, votes, audience) == expected
+
+
+def test_a_clear_winner_is_kept_whoever_asks() -> None:
+    votes = {"elder_fraud": 1.0, "telecom_fraud": 0.2}
+    assert paired_topic("elder_fraud", votes, "general") == "elder_fraud"
+    assert paired_topic("neighbor", {"neighbor": 1.0}, "elderly") == "neighbor"
