@@ -9,9 +9,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_entity, latest_text, log_safely
-from actions.replies import audience_of, entry_by_id, send_answer, send_choices
+from actions.replies import audience_of, entry_by_id, send_answer, send_choices, send_no_entry
 from bot import services
+from bot.knowledge.entries import han_count
 
+UNDERSTOOD_HAN = 4  # fewer Chinese characters than this and no matching entry: not understood, so clarify
 ANSWER_AFTER_EMERGENCY = 0.45  # how similar a message must be to an entry to also get that answer
 EMERGENCY_CATEGORIES = ("violence", "suicide", "child_danger", "scam_transfer", "fire", "medical")
 EMERGENCY_NUMBERS = {
@@ -42,7 +44,10 @@ class ActionAnswerLegal(Action):
                 text, tracker.get_slot("last_question"), last.topic if last else None, audience
             )
             if match is None:
-                return send_choices(dispatcher, tracker, text, "utter_clarify")
+                if han_count(text) < UNDERSTOOD_HAN:  # emoji, markup, a stray word: ask again
+                    return send_choices(dispatcher, tracker, text, "utter_clarify")
+                # A question in words, but nothing in the knowledge base answers it: say so honestly.
+                return send_no_entry(dispatcher, tracker, text)
             entry, confidence, question = match.entry, match.score, match.query
         send_answer(dispatcher, entry, audience, confidence)
         log_safely(

@@ -45,11 +45,29 @@ def send_choices(
     exclude: str | None = None,
 ) -> list[dict[str, Any]]:
     """Up to three nearest entries as buttons (payload kind ``fallback``), and a log row for the educators."""
+    return _with_suggestions(dispatcher, tracker, question, response, "fallback", {}, exclude)
+
+
+def send_no_entry(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> list[dict[str, Any]]:
+    """A legal question the knowledge base cannot answer: say so, send to 12348 / legal aid / a lawyer, and
+    still offer the nearest entries in case one of them was meant (payload kind ``out_of_scope``)."""
+    extra = {"reason": "no_entry", "next_steps": ["hotline_12348", "legal_aid"]}
+    return _with_suggestions(dispatcher, tracker, question, "utter_no_entry", "out_of_scope", extra)
+
+
+def _with_suggestions(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    question: str,
+    response: str,
+    kind: str,
+    extra: dict[str, Any],
+    exclude: str | None = None,
+) -> list[dict[str, Any]]:
     nearest = [e for e in services.retriever().nearest(question, 4) if e.id != exclude][:3]
     buttons = [{"title": e.question, "payload": f'/ask_legal{{"kb_id":"{e.id}"}}'} for e in nearest]
     suggestions = [{"kb_id": e.id, "question": e.question} for e in nearest]
-    dispatcher.utter_message(
-        response=response, buttons=buttons, json_message={"kind": "fallback", "suggestions": suggestions}
-    )
-    log_safely(tracker, kind="fallback", audience=audience_of(tracker, latest_text(tracker)))
+    payload = {"kind": kind, **extra, "suggestions": suggestions}
+    dispatcher.utter_message(response=response, buttons=buttons, json_message=payload)
+    log_safely(tracker, kind=kind, audience=audience_of(tracker, latest_text(tracker)))
     return []

@@ -56,6 +56,16 @@ async def test_not_understood_is_clarified_with_buttons(db_url: str, text: str) 
     assert payloads(dispatcher)[0]["kind"] == "fallback"
 
 
+async def test_a_question_nothing_answers_gets_an_honest_referral_with_suggestions(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker("境外上市VIE架构备案"), {})
+    assert responses(dispatcher) == ["utter_no_entry"]
+    payload = payloads(dispatcher)[0]
+    assert payload["kind"] == "out_of_scope" and payload["reason"] == "no_entry"
+    assert payload["next_steps"] == ["hotline_12348", "legal_aid"]
+    assert len(dispatcher.messages[0]["buttons"]) == len(payload["suggestions"]) <= 3
+
+
 async def test_clarify_buttons_point_at_entries(db_url: str, catalog) -> None:
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker("赡养老人的事"), {})
