@@ -85,7 +85,9 @@ def test_training_config_carries_the_knowledge_fingerprint() -> None:
     diet = next(c for c in scaled["pipeline"] if c["name"] == "DIETClassifier")
     assert diet["epochs"] == round(config_epochs(config, "DIETClassifier") * 0.5)
     assert scaled["pipeline"][-1]["name"] == "bot.nlu.emergency.EmergencyOverride"  # nothing may override it
-    assert scaled["pipeline"][-2]["name"] == "bot.nlu.mediation_wish.MediationWishOverride"  # after the fallback
+    assert (
+        scaled["pipeline"][-2]["name"] == "bot.nlu.mediation_wish.MediationWishOverride"
+    )  # after the fallback
 
 
 def config_epochs(config: dict, name: str) -> int:

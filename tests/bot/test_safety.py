@@ -24,6 +24,13 @@ RULES = EmergencyRules.load(Path(__file__).resolve().parents[2] / "knowledge")
         ("我现在被他锁在房间里", "violence"),
         ("孩子不见了，找了一下午", "child_danger"),
         ("活着没意思，遗书都写好了", "suicide"),
+        ("我个女喺商场门口唔见咗", "child_danger"),
+        ("有人拉住个小孩往车上拖", "child_danger"),
+        ("我正准备转第二笔钱过去", "scam_transfer"),
+        ("他叫我现在打开屏幕共享", "scam_transfer"),
+        ("阿爷突然讲唔到嘢", "medical"),
+        ("厨房一股好大煤气味", "medical"),
+        ("有人在楼下泼汽油", "violence"),
     ],
 )
 def test_detects(text: str, category: str) -> None:
