@@ -87,7 +87,11 @@ def create_referral(
         )
         session.add(referral)
         session.flush()
-        session.add(ReferralEvent(referral_id=referral.id, status="submitted", note=reason, created_at=now))
+        session.add(
+            ReferralEvent(
+                referral_id=referral.id, status="submitted", note=reason, org_id=org_id, created_at=now
+            )
+        )
         session.flush()
         savepoint.commit()
     except IntegrityError:

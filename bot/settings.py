@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     wechat_api_base: str = Field(default="https://api.weixin.qq.com/", env="WECHAT_API_BASE")
     wechat_reply_deadline_seconds: float = Field(default=4.0, env="WECHAT_REPLY_DEADLINE_SECONDS")
     wechat_max_clock_skew_seconds: float = Field(default=300.0, env="WECHAT_MAX_CLOCK_SKEW_SECONDS")
+    wechat_notify_interval_seconds: float = Field(default=30.0, env="WECHAT_NOTIFY_INTERVAL_SECONDS")
+    wechat_notify_max_attempts: int = Field(default=5, env="WECHAT_NOTIFY_MAX_ATTEMPTS")
 
     class Config:
         env_file = ".env"

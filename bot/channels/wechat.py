@@ -9,7 +9,7 @@ import hmac
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import yaml
@@ -22,8 +22,11 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
-from bot.channels.wechat_client import WeChatAPIError, WeChatClient
+from bot.channels.wechat_client import WeChatClient
+from bot.channels.wechat_notices import StatusNotices, opens_window
+from bot.channels.wechat_outbound import Outbound
 from bot.channels.wechat_render import Texts, choice_payload, render, split_text
+from bot.notify import Notice
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ MAX_BODY_BYTES = 64 * 1024
 GREET = "/greet"
 SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
 OFF_MESSAGE = "WeChat channel is off: set WECHAT_TOKEN (see docs/wechat.md)"
+LATE_NOTICE_WAIT_SECONDS = 30.0  # after the deadline, how long a late reply waits for the status notices
 
 
 class TTLCache(Generic[V]):
@@ -90,11 +94,12 @@ class WeChatInput(InputChannel):
             else None
         )
         path = s.knowledge_dir / "messages.yml"
-        self.messages: dict[str, str] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.messages: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.texts = Texts.from_messages(self.messages)
         self.seen: TTLCache[bool] = TTLCache(ttl=600, max_size=10_000)
         self.choices: TTLCache[tuple[str, ...]] = TTLCache(ttl=24 * 3600, max_size=10_000)
-        self._tasks: set[asyncio.Task] = set()
+        self.outbound = Outbound(self.client)
+        self.notices = StatusNotices(s, self.client, self.messages)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("wechat_webhook")
@@ -118,8 +123,14 @@ class WeChatInput(InputChannel):
                 return refusal
             return await self._receive(request, on_new_message)
 
+        @webhook.listener("after_server_start")
+        async def start_notices(*_: Any) -> None:
+            if self.settings.wechat_token:
+                self.notices.start()
+
         @webhook.listener("before_server_stop")
         async def finish_sends(*_: Any) -> None:
+            await self.notices.stop()
             with contextlib.suppress(asyncio.TimeoutError):  # give pending replies 10 s, then stop anyway
                 await asyncio.wait_for(self.drain(), timeout=10)
 
@@ -186,14 +197,13 @@ class WeChatInput(InputChannel):
             return response.text("success")
         self.seen.set(key, True)
 
+        notices = self.notices.inbound(openid) if opens_window(kind) else None
         text, canned = self._interpret(message, openid, kind)
-        if canned is not None:
-            logger.info("wechat %s: canned reply", kind)
-            return self._reply(request, message, canned)
-        if text is None:
-            logger.info("wechat %s: nothing to answer", kind)
-            return response.text("success")
-        return await self._answer(request, message, kind, text, on_new_message)
+        if canned is not None or text is None:
+            shown = await self.notices.take(notices, self.settings.wechat_reply_deadline_seconds)
+            logger.info("wechat %s: %s", kind, "canned reply" if canned else "nothing to answer")
+            return self._reply_parts(request, message, [*shown, canned or ""])
+        return await self._answer(request, message, kind, text, on_new_message, notices)
 
     def _interpret(self, message: Any, openid: str, kind: str) -> tuple[str | None, str | None]:
         """(text for the bot, canned reply): at most one is set; neither means answer "success"."""
@@ -227,39 +237,49 @@ class WeChatInput(InputChannel):
         kind: str,
         text: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        notices: asyncio.Task[list[Notice]] | None = None,
     ) -> HTTPResponse:
-        """Run the bot; a passive reply if it answers within the deadline, else "success" and the API later."""
+        """Run the bot; a passive reply if it answers within the deadline, else "success" and the API later.
+        The user's undelivered status notices (``notices``) come first."""
         openid = str(message.source)
         collector = CollectingOutputChannel()
         message_id = str(message.id) if message.id else None
         user_message = UserMessage(text, collector, openid, input_channel=self.name(), message_id=message_id)
         task = asyncio.ensure_future(on_new_message(user_message))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.wechat_reply_deadline_seconds
         try:
             await asyncio.wait_for(asyncio.shield(task), self.settings.wechat_reply_deadline_seconds)
         except asyncio.TimeoutError:
             logger.info("wechat %s: past the deadline, will reply by customer-service message", kind)
-            self._spawn(self._follow_up(openid, task, collector))
+            self.outbound.spawn(self._follow_up(openid, task, collector, notices))
             return response.text("success")
         except Exception as exc:
             logger.error("wechat %s: the bot failed (%s)", kind, type(exc).__name__)
-            return self._reply(request, message, self.messages["bot_unavailable"])
-        parts = self._parts(openid, collector)
-        if not parts:
-            logger.info("wechat %s: the bot said nothing", kind)
-            return response.text("success")
-        if len(parts) > 1:
-            self._spawn(self._send(openid, parts[1:], delay=self.followup_delay_seconds))
+            shown = await self.notices.take(notices, deadline - loop.time())
+            return self._reply_parts(request, message, [*shown, self.messages["bot_unavailable"]])
+        parts = self._parts(openid, collector, await self.notices.take(notices, deadline - loop.time()))
         logger.info("wechat %s: passive reply (%d part(s) in all)", kind, len(parts))
-        return self._reply(request, message, parts[0])
+        return self._reply_parts(request, message, parts)
 
-    def _parts(self, openid: str, collector: CollectingOutputChannel) -> list[str]:
-        """The turn rendered and split; remembers its button payloads for a numeric answer."""
+    def _parts(self, openid: str, collector: CollectingOutputChannel, first: Sequence[str] = ()) -> list[str]:
+        """The turn rendered and split, after ``first`` (status notices); remembers its button payloads."""
         rendered = render(collector.messages, self.texts)
         if rendered.payloads:
             self.choices.set(openid, rendered.payloads)
         else:
             self.choices.pop(openid)
-        return split_text(rendered.text)
+        return split_text("\n\n".join([*first, rendered.text]))
+
+    def _reply_parts(self, request: Request, message: Any, parts: list[str]) -> HTTPResponse:
+        """The first part as the passive reply, the rest as customer-service messages; "success" if none."""
+        parts = split_text("\n\n".join(parts))
+        if not parts:
+            return response.text("success")
+        if len(parts) > 1:
+            delay = self.followup_delay_seconds
+            self.outbound.spawn(self.outbound.send(str(message.source), parts[1:], delay=delay))
+        return self._reply(request, message, parts[0])
 
     def _reply(self, request: Request, message: Any, text: str) -> HTTPResponse:
         """A passive text reply, encrypted in safe mode (a "]]>" in the text must not end wechatpy's CDATA)."""
@@ -268,44 +288,22 @@ class WeChatInput(InputChannel):
             xml = self.crypto.encrypt_message(xml, request.args.get("nonce", ""), str(int(time.time())))
         return response.text(xml, content_type="application/xml; charset=utf-8")
 
-    async def _follow_up(self, openid: str, task: asyncio.Future, collector: CollectingOutputChannel) -> None:
+    async def _follow_up(
+        self,
+        openid: str,
+        task: asyncio.Future,
+        collector: CollectingOutputChannel,
+        notices: asyncio.Task[list[Notice]] | None,
+    ) -> None:
+        shown = await self.notices.take(notices, LATE_NOTICE_WAIT_SECONDS)
         try:
             await task
-            parts = self._parts(openid, collector)
+            parts = self._parts(openid, collector, shown)
         except Exception as exc:
             logger.error("wechat: the bot failed after the deadline (%s)", type(exc).__name__)
-            parts = [self.messages["bot_unavailable"]]
-        await self._send(openid, parts)
-
-    async def _send(self, openid: str, parts: list[str], delay: float = 0.0) -> None:
-        """Customer-service messages, in order; stops at the first refusal (e.g. 45015: past 48 hours)."""
-        await asyncio.sleep(delay)
-        if not self.client.configured:
-            logger.warning("wechat: %d part(s) dropped: WECHAT_APP_ID/WECHAT_APP_SECRET not set", len(parts))
-            return
-        for sent, part in enumerate(parts):
-            try:
-                await self.client.send_text(openid, part)
-            except WeChatAPIError as exc:
-                logger.warning(
-                    "wechat: send refused (errcode %s), %d of %d part(s) sent", exc.errcode, sent, len(parts)
-                )
-                return
-        logger.info("wechat: %d customer-service message(s) sent", len(parts))
-
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        """A background task kept referenced until done; its failure is logged, never raised."""
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task) -> None:
-            self._tasks.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                logger.error("wechat: background send failed (%s)", type(finished.exception()).__name__)
-
-        task.add_done_callback(done)
+            parts = split_text("\n\n".join([*shown, self.messages["bot_unavailable"]]))
+        await self.outbound.send(openid, parts)
 
     async def drain(self) -> None:
         """Wait for the background sends (at shutdown, and in tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.outbound.drain()

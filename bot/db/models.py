@@ -22,6 +22,9 @@ REFERRAL_STATUSES = (
 )
 ORG_KINDS = ("village", "town", "county", "city", "industry", "stationed", "studio")
 USER_ROLES = ("mediator", "educator", "admin")
+# pending: not delivered yet; sending: claimed by the dispatcher; sent: pushed as a customer-service message;
+# shown: prepended to a reply to the citizen's own message; failed: pushing given up (still shown on their next message).
+NOTIFICATION_STATUSES = ("pending", "sending", "sent", "shown", "failed")
 
 
 def utcnow() -> datetime:
@@ -86,6 +89,7 @@ class ReferralEvent(Base):
     note = Column(String(500), nullable=False, default="")
     actor = Column(String(80), nullable=False, default="system")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    org_id = Column(String(40), nullable=True)  # the organization holding the referral at this step
 
     referral = relationship(Referral, back_populates="events")
 
@@ -124,3 +128,29 @@ class QaLog(Base):
     kb_id = Column(String(40), nullable=True)
     confidence = Column(Float, nullable=True)
     question_masked = Column(Text, nullable=False)
+
+
+class WeChatContact(Base):
+    """A WeChat user who may have applied: the OpenID encrypted, keyed by the referrals' sender_hash."""
+
+    __tablename__ = "wechat_contacts"
+    sender_hash = Column(String(64), primary_key=True)
+    openid_enc = Column(Text, nullable=False)
+    last_inbound_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class Notification(Base):
+    """Outbox: one status notice for a WeChat applicant (no personal data; last_error is a short code)."""
+
+    __tablename__ = "notifications"
+    id = Column(Integer, primary_key=True)
+    referral_id = Column(Integer, ForeignKey("referrals.id"), nullable=False, index=True)
+    referral_status = Column(String(20), nullable=False)
+    status = Column(String(20), nullable=False, default="pending", index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True), nullable=True)
+    shown_at = Column(DateTime(timezone=True), nullable=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(20), nullable=True)
+
+    referral = relationship(Referral)

@@ -27,10 +27,11 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from bot.web import chat, console
+    from bot.web import chat, console, console_referrals
 
     app.register_blueprint(chat.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(console_referrals.bp)
 
     @app.after_request
     def security_headers(response: Any) -> Any:

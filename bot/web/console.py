@@ -1,4 +1,4 @@
-"""The staff console: login; mediators see only their organization's referrals; educators see masked questions."""
+"""The staff console: login, the referral list (mediators: own organization), masked questions; POSTs need CSRF."""
 
 from __future__ import annotations
 
@@ -13,9 +13,16 @@ from bot.db.models import QaLog, Referral
 from bot.db.session import session_scope
 from bot.privacy import PiiCipher, mask_phone
 from bot.users import authenticate
+from bot.web.csrf import check_csrf, csrf_token
 
 bp = Blueprint("console", __name__, url_prefix="/console")
+bp.before_request(check_csrf)
 PAGE = 100
+
+
+@bp.app_context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "status_labels": current_app.config["MESSAGES"]["status_labels"]}
 
 
 def _db_url() -> str:

@@ -1,4 +1,5 @@
-"""Fakes for the WeChat channel tests: the WeChat API server, a scripted bot, and a client signing real XML."""
+"""Fakes for the WeChat channel tests: the WeChat API server, a scripted bot, and a client signing real XML;
+each harness has its own migrated SQLite database (status notices are recorded there)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import json
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,11 +160,27 @@ async def api() -> AsyncIterator[FakeAPI]:
     await runner.cleanup()
 
 
+@pytest.fixture
+def wechat_db(tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty SQLite database for one channel harness (the tests never touch var/)."""
+    from bot.db.migrate import upgrade
+    from bot.db.session import get_engine
+
+    url = f"sqlite:///{tmp_path / 'wechat.db'}"
+    upgrade(url)
+    yield url
+    get_engine(url).dispose()
+
+
 @contextlib.asynccontextmanager
-async def running(api: FakeAPI, aes_key: str = "", token: str = TOKEN) -> AsyncIterator[WeChat]:
-    """The channel mounted in a Sanic app on a loopback port, with a stub bot behind it."""
+async def running(
+    api: FakeAPI, database_url: str, aes_key: str = "", token: str = TOKEN, **extra: Any
+) -> AsyncIterator[WeChat]:
+    """The channel mounted in a Sanic app on a loopback port, with a stub bot behind it; the server's
+    start and stop listeners run as in production (the status notice dispatcher among them)."""
     settings = Settings(
         project_root=ROOT,
+        database_url=database_url,
         wechat_token=token,
         wechat_app_id=APP_ID,
         wechat_app_secret=SECRET,
@@ -171,6 +188,7 @@ async def running(api: FakeAPI, aes_key: str = "", token: str = TOKEN) -> AsyncI
         wechat_api_base=api.base,
         wechat_reply_deadline_seconds=DEADLINE,
         wechat_max_clock_skew_seconds=300,
+        **extra,
     )
     channel = WeChatInput(settings, WeChatClient(APP_ID, SECRET, api.base, timeout=2, backoff=0.01))
     channel.followup_delay_seconds = 0.01
@@ -185,17 +203,19 @@ async def running(api: FakeAPI, aes_key: str = "", token: str = TOKEN) -> AsyncI
         server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
         assert server is not None
         await server.startup()
+        await server.after_start()
         crypto = WeChatCrypto(TOKEN, aes_key, APP_ID) if aes_key else None
         try:
             async with aiohttp.ClientSession() as session:
                 yield WeChat(url, session, crypto, bot, channel)
         finally:
+            await server.before_stop()
             await channel.drain()
             server.close()
             await server.wait_closed()
 
 
 @pytest.fixture
-async def wechat(api: FakeAPI) -> AsyncIterator[WeChat]:
-    async with running(api) as harness:
+async def wechat(api: FakeAPI, wechat_db: str) -> AsyncIterator[WeChat]:
+    async with running(api, wechat_db) as harness:
         yield harness

@@ -38,8 +38,8 @@ async def test_get_verification_echoes_only_with_a_good_signature(wechat: WeChat
     assert (await wechat.get({**wechat.query(age=3600), "echostr": "4242"}))[0] == 403
 
 
-async def test_off_without_a_token(api: FakeAPI) -> None:
-    async with running(api, token="") as wechat:
+async def test_off_without_a_token(api: FakeAPI, wechat_db: str) -> None:
+    async with running(api, wechat_db, token="") as wechat:
         status, body = await wechat.get({**wechat.query(), "echostr": "1"})
         assert status == 503 and "WECHAT_TOKEN" in body
         assert (await wechat.post(wechat.xml("text", Content="你好")))[0] == 503
@@ -55,8 +55,8 @@ async def test_text_gets_a_passive_reply(wechat: WeChat, api: FakeAPI) -> None:
     assert api.sent == [] and api.token_calls == 0
 
 
-async def test_safe_mode_round_trip_and_refusals(api: FakeAPI) -> None:
-    async with running(api, aes_key=AES_KEY) as wechat:
+async def test_safe_mode_round_trip_and_refusals(api: FakeAPI, wechat_db: str) -> None:
+    async with running(api, wechat_db, aes_key=AES_KEY) as wechat:
         assert await wechat.say("你好") == "收到：你好"  # the reply decrypts and its signature checks out
         _, body = await wechat.post(wechat.xml("text", Content="再问"))
         assert "<Encrypt>" in body and "收到" not in body

@@ -1,4 +1,6 @@
-"""A web app bound to the test database, and login helpers (flaskr style)."""
+"""A web app bound to the test database, and login helpers (flaskr style) that carry the CSRF token."""
+
+import re
 
 import pytest
 from flask import Flask
@@ -32,5 +34,14 @@ def users(directory_db: str) -> dict[str, str]:
     return {"password": PASSWORD}
 
 
+def csrf(client: FlaskClient, path: str = "/console/login") -> str:
+    """The CSRF token from the hidden field of the page at ``path``."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
 def login(client: FlaskClient, username: str, password: str = PASSWORD):
-    return client.post("/console/login", data={"username": username, "password": password})
+    data = {"username": username, "password": password, "csrf_token": csrf(client)}
+    return client.post("/console/login", data=data)
