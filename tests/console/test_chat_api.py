@@ -85,3 +85,34 @@ def test_rasa_down_gives_a_clear_reply(client: FlaskClient, monkeypatch: pytest.
     reply = client.post("/api/chat", json={"sender": SENDER, "message": "你好"})
     assert reply.status_code == 502
     assert "110" in reply.get_json()["messages"][0]["text"]
+
+
+def test_a_retried_message_id_reaches_rasa_once(client: FlaskClient, rasa_calls: list[dict]) -> None:
+    body = {"sender": SENDER, "message": "你好", "id": "m1a2b3c4d5e6f7a8"}
+    first = client.post("/api/chat", json=body)
+    again = client.post("/api/chat", json=body)
+    assert first.get_json() == again.get_json() == {"messages": [{"recipient_id": SENDER, "text": "您好"}]}
+    assert len(rasa_calls) == 1
+    client.post("/api/chat", json={**body, "id": "n1a2b3c4d5e6f7a8"})
+    assert len(rasa_calls) == 2  # a new message is a new id
+
+
+def test_a_failed_delivery_is_tried_again(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def flaky(url: str, json: dict, timeout: float) -> FakeResponse:
+        calls.append(1)
+        if len(calls) == 1:
+            raise requests.ConnectionError("rasa restarting")
+        return FakeResponse([{"text": "您好"}])
+
+    monkeypatch.setattr("bot.web.chat.requests.post", flaky)
+    body = {"sender": SENDER, "message": "你好", "id": "f1a2b3c4d5e6f7a8"}
+    assert client.post("/api/chat", json=body).status_code == 502
+    assert client.post("/api/chat", json=body).get_json() == {"messages": [{"text": "您好"}]}
+    assert len(calls) == 2
+
+
+def test_a_malformed_message_id_is_refused(client: FlaskClient, rasa_calls: list[dict]) -> None:
+    reply = client.post("/api/chat", json={"sender": SENDER, "message": "你好", "id": "<script>"})
+    assert reply.status_code == 400 and not rasa_calls

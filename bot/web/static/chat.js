@@ -189,7 +189,8 @@
     typing.textContent = TYPING_TEXT;
     typing.hidden = false;
     scrollDown();
-    post({ sender: sender, message: text }, 0).then(function (data) {
+    // One id per message, kept across retries: the server forwards it to the bot once.
+    post({ sender: sender, message: text, id: randomId() }, 0).then(function (data) {
       var messages = (data && data.messages) || [];
       typing.hidden = true;
       showFrom(renderReply(messages));
