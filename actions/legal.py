@@ -65,7 +65,8 @@ class ActionAnswerLegal(Action):
 
 
 class ActionClarify(Action):
-    """Not understood: offers the nearest questions as buttons, and the 12348 human route."""
+    """Not understood: offers the nearest questions as buttons and the 12348 route; a sentence near nothing we
+    know gets the honest out-of-scope reply instead."""
 
     def name(self) -> str:
         return "action_clarify"
@@ -73,7 +74,11 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return send_choices(dispatcher, tracker, latest_text(tracker), "utter_clarify")
+        text = latest_text(tracker)
+        if han_count(text) >= UNDERSTOOD_HAN and services.retriever().match(text) is None:
+            # A sentence in words that is near nothing we know: say plainly that it is not covered.
+            return send_no_entry(dispatcher, tracker, text)
+        return send_choices(dispatcher, tracker, text, "utter_clarify")
 
 
 class ActionOutOfScope(Action):

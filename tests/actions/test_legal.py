@@ -75,6 +75,13 @@ async def test_clarify_buttons_point_at_entries(db_url: str, catalog) -> None:
     assert all(b["payload"].startswith("/ask_legal{") and b["payload"].split('"')[3] in ids for b in buttons)
 
 
+async def test_a_sentence_near_nothing_is_not_clarified_but_referred(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionClarify().run(dispatcher, tracker("境外上市VIE架构备案", intent="nlu_fallback"), {})
+    assert responses(dispatcher) == ["utter_no_entry"]
+    assert payloads(dispatcher)[0]["kind"] == "out_of_scope"
+
+
 async def test_out_of_scope_points_to_12348_and_legal_aid(db_url: str) -> None:
     dispatcher = CollectingDispatcher()
     await ActionOutOfScope().run(dispatcher, tracker("公司股权怎么转让", intent="out_of_scope"), {})
