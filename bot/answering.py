@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -67,8 +68,14 @@ class Retriever:
     views together pick the right topic far more often than the single most similar question.
     """
 
-    def __init__(self, entries: list[Entry], dictionaries: Path | None = None):
+    def __init__(
+        self,
+        entries: list[Entry],
+        dictionaries: Path | None = None,
+        about: Callable[[str], frozenset[str]] | None = None,
+    ):
         self.entries = entries
+        self._about = about or (lambda _text: frozenset())
         self._tokenizer = jieba.Tokenizer()
         for path in sorted(dictionaries.iterdir()) if dictionaries else ():
             self._tokenizer.load_userdict(str(path))
@@ -130,7 +137,7 @@ class Retriever:
         elif prefer_topic in votes and votes[prefer_topic] >= AUDIENCE_MARGIN * votes[topic]:
             topic = prefer_topic
         else:
-            topic = paired_topic(topic, votes, audience)
+            topic = paired_topic(topic, votes, self._about(question) | {audience or "general"})
         in_topic = self._per_entry(question_scores) * np.array([e.topic == topic for e in self.entries])
         return self._choose(in_topic, question, audience, topic)
 
@@ -185,13 +192,13 @@ class Retriever:
         return [self.entries[int(i)] for i in order if scores[int(i)] > 0]
 
 
-def paired_topic(topic: str, votes: dict[str, float], audience: str | None) -> str:
+def paired_topic(topic: str, votes: dict[str, float], about: frozenset[str] | set[str]) -> str:
     """Between an audience's own topic and its general twin (elder_fraud / telecom_fraud), close votes go by
-    who is asking: an old person's scam question is elder_fraud, anyone else's is telecom_fraud."""
+    whom the question is about: a scam on an old person (asked by them or their children) is elder_fraud."""
     for special, (owner, general) in PAIRED_TOPICS.items():
-        if topic == special and audience != owner and votes.get(general, 0) >= PAIR_MARGIN * votes[topic]:
+        if topic == special and owner not in about and votes.get(general, 0) >= PAIR_MARGIN * votes[topic]:
             return general
-        if topic == general and audience == owner and votes.get(special, 0) >= PAIR_MARGIN * votes[topic]:
+        if topic == general and owner in about and votes.get(special, 0) >= PAIR_MARGIN * votes[topic]:
             return special
     return topic
 

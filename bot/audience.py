@@ -22,11 +22,25 @@ class AudienceRules:
     parent_markers: tuple[str, ...]
     youth: tuple[str, ...]
     elderly: tuple[str, ...]
+    about_youth: tuple[str, ...] = ()
+    about_elderly: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, knowledge: Path) -> AudienceRules:
         raw = yaml.safe_load((knowledge / "audience.yml").read_text(encoding="utf-8")) or {}
-        return cls(tuple(raw["parent_markers"]), tuple(raw["youth"]), tuple(raw["elderly"]))
+        keys = ("parent_markers", "youth", "elderly", "about_youth", "about_elderly")
+        return cls(*(tuple(raw.get(key) or ()) for key in keys))
+
+    def about(self, text: str) -> frozenset[str]:
+        """Who the question is about (youth / elderly), whoever asks: '我妈被骗了' is about the elderly."""
+        text = re.sub(r"\s+", "", text or "")
+        found = set()
+        if any(k in text for k in self.about_youth + self.youth):
+            found.add("youth")
+        if any(k in text for k in self.about_elderly + self.elderly):
+            found.add("elderly")
+        asker = self.infer(text)
+        return frozenset(found | ({asker} if asker in ("youth", "elderly") else set()))
 
     def infer(self, text: str) -> str | None:
         """'general' for a parent asking about a child; else from a stated age; else from keywords."""

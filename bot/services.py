@@ -19,7 +19,7 @@ def catalog() -> Catalog:
 
 @lru_cache(maxsize=1)
 def retriever() -> Retriever:
-    return Retriever(catalog().entries, get_settings().knowledge_dir / "jieba")
+    return Retriever(catalog().entries, get_settings().knowledge_dir / "jieba", audience_rules().about)
 
 
 @lru_cache(maxsize=1)

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import yaml
 
-KEYS = ("wish", "about_service")
+KEYS = ("wish", "about_service", "mentions")
 
 
 @dataclass(frozen=True)
 class WishRules:
-    """`wish` patterns say "please mediate"; `about_service` patterns mark a question about mediation itself."""
+    """`wish` patterns say "please mediate"; `about_service` patterns mark a question about mediation itself;
+    without any of the `mentions`, a message does not ask for mediation at all."""
 
     wish: tuple[re.Pattern[str], ...]
     about_service: tuple[re.Pattern[str], ...]
+    mentions: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def from_mapping(cls, raw: dict[str, list[str]]) -> WishRules:
@@ -31,10 +33,7 @@ class WishRules:
         return cls.from_mapping(yaml.safe_load(text) or {})
 
     def as_mapping(self) -> dict[str, list[str]]:
-        return {
-            "wish": [p.pattern for p in self.wish],
-            "about_service": [p.pattern for p in self.about_service],
-        }
+        return {key: [p.pattern for p in getattr(self, key)] for key in KEYS}
 
     def wants_mediation(self, text: str) -> bool:
         """True when the text asks for mediation and is not a question about the service."""
@@ -42,3 +41,8 @@ class WishRules:
         if not any(p.search(folded) for p in self.wish):
             return False
         return not any(p.search(folded) for p in self.about_service)
+
+    def mentions_mediation(self, text: str) -> bool:
+        """True when the text says anything about mediating, coordinating or someone stepping in."""
+        folded = re.sub(r"\s+", "", text or "")
+        return any(p.search(folded) for p in self.mentions)

@@ -18,7 +18,8 @@ CORRECTABLE = ("ask_legal", "nlu_fallback", "out_of_scope")
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MediationWishOverride(PhraseOverride):
-    """Sets intent ``request_mediation`` when an ask_legal/fallback message says "please mediate" (wish.yml)."""
+    """Sets ``request_mediation`` when an ask_legal/fallback message says "please mediate" (wish.yml), and
+    ``ask_legal`` when a predicted mediation request never mentions mediating or anyone stepping in."""
 
     @classmethod
     def read_rules(cls, knowledge: Path) -> WishRules:
@@ -30,5 +31,9 @@ class MediationWishOverride(PhraseOverride):
 
     def apply(self, message: Message) -> None:
         intent = (message.get(INTENT) or {}).get("name")
-        if intent in CORRECTABLE and self._rules.wants_mediation(message.get(TEXT) or ""):
+        text = message.get(TEXT) or ""
+        if intent in CORRECTABLE and self._rules.wants_mediation(text):
             set_intent(message, "request_mediation")
+        elif intent == "request_mediation" and not self._rules.mentions_mediation(text):
+            # A dispute story that never asks for mediation is answered (the answer offers mediation).
+            set_intent(message, "ask_legal")

@@ -69,23 +69,32 @@ def test_a_full_question_is_not_treated_as_a_follow_up(retriever: Retriever) -> 
 
 
 @pytest.mark.parametrize(
-    ("winner", "audience", "expected"),
+    ("winner", "about", "expected"),
     [
-        ("elder_fraud", "general", "telecom_fraud"),  # close votes, nobody said they are old
-        ("elder_fraud", "elderly", "elder_fraud"),
-        ("telecom_fraud", "elderly", "elder_fraud"),
-        ("telecom_fraud", "youth", "telecom_fraud"),
-        ("child_labor", "general", "labor"),
-        ("labor", "youth", "child_labor"),
+        ("elder_fraud", {"general"}, "telecom_fraud"),  # close votes, nothing says an old person is involved
+        ("elder_fraud", {"general", "elderly"}, "elder_fraud"),  # e.g. a daughter asking about her mother
+        ("telecom_fraud", {"elderly"}, "elder_fraud"),
+        ("telecom_fraud", {"youth"}, "telecom_fraud"),
+        ("child_labor", {"general"}, "labor"),
+        ("labor", {"general", "youth"}, "child_labor"),  # a parent asking about a 15-year-old
     ],
 )
-def test_close_paired_topics_go_by_who_is_asking(winner: str, audience: str, expected: str) -> None:
+def test_close_paired_topics_go_by_whom_the_question_is_about(winner: str, about: set, expected: str) -> None:
     votes = {"elder_fraud": 1.0, "telecom_fraud": 0.9, "child_labor": 1.0, "labor": 0.9}
     votes[winner] = 1.0
-    assert paired_topic(winner, votes, audience) == expected
+    assert paired_topic(winner, votes, about) == expected
 
 
 def test_a_clear_winner_is_kept_whoever_asks() -> None:
     votes = {"elder_fraud": 1.0, "telecom_fraud": 0.2}
-    assert paired_topic("elder_fraud", votes, "general") == "elder_fraud"
-    assert paired_topic("neighbor", {"neighbor": 1.0}, "elderly") == "neighbor"
+    assert paired_topic("elder_fraud", votes, {"general"}) == "elder_fraud"
+    assert paired_topic("neighbor", {"neighbor": 1.0}, {"elderly"}) == "neighbor"
+
+
+def test_who_a_question_is_about(catalog) -> None:
+    from bot.audience import AudienceRules
+
+    rules = AudienceRules.load(catalog.knowledge)
+    assert rules.about("我妈被人骗去买保健品") == {"elderly"}
+    assert rules.about("我个仔15岁去厂里打工") == {"youth"}
+    assert rules.about("公司拖欠工资") == frozenset()

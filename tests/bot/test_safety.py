@@ -16,6 +16,7 @@ RULES = EmergencyRules.load(Path(__file__).resolve().parents[2] / "knowledge")
         ("救命，我老公正在打我", "violence"),
         ("我不想活了", "suicide"),
         ("我 不 想 活 了", "suicide"),
+        ("看到别人家小孩被打得很惨，能报警吗", "child_danger"),  # asked in the moment: 110 first
         ("邻居家小孩被锁在屋里哭了一天", "child_danger"),
         ("我正在给对方转账，他说是公安局的", "scam_transfer"),
         ("他们叫我把钱转到安全账户", "scam_transfer"),
@@ -66,7 +67,7 @@ def test_every_category_has_patterns_and_unknown_ones_are_refused() -> None:
         "威胁说要杀我全家算不算家暴",
         "安全账户是骗局吗",
         "上个月他拿刀吓我，可以申请保护令吗",
-        "看到别人家小孩被打得很惨能报警吗",
+        "去年邻居家小孩被虐待，这算不算犯法",
         "我六十五岁还在工地打散工，搬砖时摔伤了，老板要赔吗",
     ],
 )

@@ -42,6 +42,12 @@ def test_other_intents_are_left_alone(intent: str) -> None:
     assert run("算了，不想调解了", intent).get("intent")["name"] == intent
 
 
+def test_a_predicted_request_that_never_asks_for_mediation_is_answered() -> None:
+    assert run("老板拖欠三个月工资，点算", "request_mediation").get("intent")["name"] == "ask_legal"
+    assert run("想請村委會調解一下", "request_mediation").get("intent")["name"] == "request_mediation"
+    assert run("我要调解", "request_mediation").get("intent")["name"] == "request_mediation"
+
+
 def test_a_question_about_the_service_stays_a_legal_question() -> None:
     assert run("人民调解要不要钱", "ask_legal").get("intent")["name"] == "ask_legal"
 
