@@ -89,7 +89,12 @@ def ensure_model(root: Path, out_dir: Path, epochs_scale: float = 1.0) -> Path:
     log = log_file.open("w", encoding="utf-8")
     try:
         process = subprocess.Popen(
-            command, cwd=root, env=child_env(**TRAINING_ENV), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command,
+            cwd=root,
+            env=child_env(**TRAINING_ENV),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         assert process.stdout is not None
         for line in process.stdout:
