@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.eval_report import summary_lines
 from bot.evaluation import Outcome, classify, load_items, score
 
 pytestmark = pytest.mark.model
@@ -17,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EVERY = 6  # every 6th question: a fixed sample covering every kind
 # Floors sit a little below what this sample measured when they were set (the full evaluation's targets are
 # higher: see README "Evaluation"); raise them as the assistant improves, never lower them to pass.
-FLOORS = {"behaviour_accuracy": 0.75, "topic_accuracy": 0.70, "emergency_recall": 0.85}
+# Raised on 2026-11-29 after the test model measured 0.949 / 0.875 / 0.933 on this sample (was 0.75 / 0.70 / 0.85).
+FLOORS = {"behaviour_accuracy": 0.90, "topic_accuracy": 0.80, "emergency_recall": 0.90}
 
 
 async def test_sample_stays_above_the_floors(agent: Any) -> None:
@@ -28,6 +30,7 @@ async def test_sample_stays_above_the_floors(agent: Any) -> None:
         kind, topic = classify(await agent.handle_text(item.text, sender_id=f"guard-{number}"))
         outcomes.append(Outcome(item, kind, topic))
     report = score(outcomes)
+    print(f"guard sample: {len(sample)} questions; " + "; ".join(summary_lines(report)[1:]))  # shown with -s
     misses = [
         (o.item.text, o.item.kind, o.item.topic, o.kind, o.topic) for o in outcomes if o.kind != o.item.kind
     ]
