@@ -37,12 +37,22 @@ class WishRules:
 
     def wants_mediation(self, text: str) -> bool:
         """True when the text asks for mediation and is not a question about the service."""
-        folded = re.sub(r"\s+", "", text or "")
-        if not any(p.search(folded) for p in self.wish):
-            return False
-        return not any(p.search(folded) for p in self.about_service)
+        folded = _fold(text)
+        return self._any(self.wish, folded) and not self._any(self.about_service, folded)
+
+    def asks_about_service(self, text: str) -> bool:
+        """True for a question about mediation itself ("调解要钱吗") that does not also ask for it."""
+        folded = _fold(text)
+        return self._any(self.about_service, folded) and not self._any(self.wish, folded)
+
+    @staticmethod
+    def _any(patterns: tuple[re.Pattern[str], ...], folded: str) -> bool:
+        return any(p.search(folded) for p in patterns)
 
     def mentions_mediation(self, text: str) -> bool:
         """True when the text says anything about mediating, coordinating or someone stepping in."""
-        folded = re.sub(r"\s+", "", text or "")
-        return any(p.search(folded) for p in self.mentions)
+        return self._any(self.mentions, _fold(text))
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")

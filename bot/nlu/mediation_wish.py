@@ -19,7 +19,7 @@ CORRECTABLE = ("ask_legal", "nlu_fallback", "out_of_scope")
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MediationWishOverride(PhraseOverride):
     """Sets ``request_mediation`` when an ask_legal/fallback message says "please mediate" (wish.yml), and
-    ``ask_legal`` when a predicted mediation request never mentions mediating or anyone stepping in."""
+    ``ask_legal`` when a predicted mediation request never mentions mediating or asks about the service."""
 
     @classmethod
     def read_rules(cls, knowledge: Path) -> WishRules:
@@ -34,6 +34,9 @@ class MediationWishOverride(PhraseOverride):
         text = message.get(TEXT) or ""
         if intent in CORRECTABLE and self._rules.wants_mediation(text):
             set_intent(message, "request_mediation")
-        elif intent == "request_mediation" and not self._rules.mentions_mediation(text):
-            # A dispute story that never asks for mediation is answered (the answer offers mediation).
+        elif intent == "request_mediation" and (
+            not self._rules.mentions_mediation(text) or self._rules.asks_about_service(text)
+        ):
+            # A dispute story that never asks for mediation is answered (the answer offers mediation), and so
+            # is a question about the service ("调解协议有效吗").
             set_intent(message, "ask_legal")

@@ -48,8 +48,10 @@ def test_a_predicted_request_that_never_asks_for_mediation_is_answered() -> None
     assert run("我要调解", "request_mediation").get("intent")["name"] == "request_mediation"
 
 
-def test_a_question_about_the_service_stays_a_legal_question() -> None:
-    assert run("人民调解要不要钱", "ask_legal").get("intent")["name"] == "ask_legal"
+@pytest.mark.parametrize("intent", ["ask_legal", "request_mediation"])
+def test_a_question_about_the_service_is_a_legal_question(intent: str) -> None:
+    assert run("人民调解要不要钱", intent).get("intent")["name"] == "ask_legal"
+    assert run("调解协议签了对方反悔怎么办", intent).get("intent")["name"] == "ask_legal"
 
 
 def test_danger_beats_a_wish_to_mediate() -> None:
