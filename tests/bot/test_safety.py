@@ -84,3 +84,21 @@ def test_a_legal_question_about_past_danger_is_not_forced_to_emergency(text: str
 )
 def test_danger_now_or_suicide_wins_over_a_legal_question(text: str, category: str) -> None:
     assert RULES.detect(text) == category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("我爸刚才触电了，叫他没反应", "medical"),
+        ("我在房间里烧炭", "suicide"),
+        ("他喝醉了又要打人，快报警", "violence"),
+        ("对方叫我马上去ATM转钱", "scam_transfer"),
+        ("有个男的一路跟着我，我现在躲在商店里", "violence"),
+    ],
+)
+def test_more_ways_of_saying_danger_now(text: str, category: str) -> None:
+    assert RULES.detect(text) == category
+
+
+def test_a_past_medical_dispute_is_not_an_emergency() -> None:
+    assert RULES.detect("上个月孩子在诊所打完针就抽筋，医院说不关他们事，能告吗") is None
