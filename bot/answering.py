@@ -26,7 +26,7 @@ PAIRED_TOPICS = {
     "child_labor": ("youth", "labor"),
 }
 PAIR_MARGIN = (
-    0.7  # the asker's audience decides between paired topics this close (tuned on tests/eval/dev.yml)
+    0.7  # whom the question is about decides between paired topics this close (tuned on tests/eval/dev.yml)
 )
 # "那如果是孙子呢", "要是没有欠条呢": a short message that only makes sense after the last question.
 FOLLOWUP = re.compile(r"^(那|那么|如果|要是|假如|换成|换作|若是|但如果|可是如果)|呢[？?！!。]*$")

@@ -47,9 +47,9 @@ class EmergencyRules:
         """The first matching category, or None. Spaces are ignored so '不 想 活' still matches."""
         folded = re.sub(r"\s+", "", text or "")
         for category in CATEGORIES:
-            if self._any(self.patterns[category], folded):
-                if category not in ALWAYS and self._asking_about_law(folded):
-                    return None
+            # A category held back as a legal question does not stop a later one (suicide is never held back).
+            held_back = category not in ALWAYS and self._asking_about_law(folded)
+            if not held_back and self._any(self.patterns[category], folded):
                 return category
         return None
 

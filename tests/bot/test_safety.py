@@ -80,6 +80,7 @@ def test_a_legal_question_about_past_danger_is_not_forced_to_emergency(text: str
     [
         ("他现在拿刀在砍门，这算不算违法", "violence"),
         ("我想死的心都有了，这算不算校园欺凌", "suicide"),  # suicide is never held back
+        ("上个月被老公打，算不算家暴，我真的想死", "suicide"),  # even after a held-back category matched
     ],
 )
 def test_danger_now_or_suicide_wins_over_a_legal_question(text: str, category: str) -> None:
