@@ -8,6 +8,7 @@ from bot.answering import Retriever
 from bot.audience import AudienceRules
 from bot.catalog import Catalog
 from bot.intake import IntakeVocabulary
+from bot.knowledge.dialect import Dialect
 from bot.privacy import PiiCipher
 from bot.settings import get_settings
 
@@ -19,7 +20,10 @@ def catalog() -> Catalog:
 
 @lru_cache(maxsize=1)
 def retriever() -> Retriever:
-    return Retriever(catalog().entries, get_settings().knowledge_dir / "jieba", audience_rules().about)
+    knowledge = get_settings().knowledge_dir
+    return Retriever(
+        catalog().entries, knowledge / "jieba", audience_rules().about, Dialect.load(knowledge).fold
+    )
 
 
 @lru_cache(maxsize=1)
