@@ -48,11 +48,13 @@ class EmergencyRules:
         folded = re.sub(r"\s+", "", text or "")
         for category in CATEGORIES:
             # A category held back as a legal question does not stop a later one (suicide is never held back).
-            held_back = category not in ALWAYS and self._asking_about_law(folded)
+            held_back = category not in ALWAYS and self.asking_about_law(folded)
             if not held_back and self._any(self.patterns[category], folded):
                 return category
         return None
 
-    def _asking_about_law(self, folded: str) -> bool:
+    def asking_about_law(self, text: str) -> bool:
+        """A question about the law of a danger (past, or in general) that does not say it is happening now."""
+        folded = re.sub(r"\s+", "", text or "")
         asking = self._any(self.guards.get("asking_about_law", []), folded)
         return asking and not self._any(self.guards.get("happening_now", []), folded)

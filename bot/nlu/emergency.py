@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.phrase_override import PhraseOverride, set_intent
@@ -15,7 +15,9 @@ from bot.safety import EmergencyRules
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class EmergencyOverride(PhraseOverride):
-    """Sets intent ``emergency`` (confidence 1.0) and entity ``emergency_type`` when a danger phrase matches."""
+    """Sets intent ``emergency`` (confidence 1.0) and entity ``emergency_type`` when a danger phrase matches; an
+    ``emergency`` the intent model predicted without any danger phrase, in a question about the law of a past
+    danger ("打了十几年了，保护令去哪里申请"), becomes ``ask_legal`` like the phrase matches it resembles."""
 
     @classmethod
     def read_rules(cls, knowledge: Path) -> EmergencyRules:
@@ -26,8 +28,11 @@ class EmergencyOverride(PhraseOverride):
         return EmergencyRules.from_mapping(mapping)
 
     def apply(self, message: Message) -> None:
-        category = self._rules.detect(message.get(TEXT) or "")
+        text = message.get(TEXT) or ""
+        category = self._rules.detect(text)
         if category is not None:
             entity = {"entity": "emergency_type", "value": category, "start": 0, "end": 0}
             entity["extractor"] = self.__class__.__name__
             set_intent(message, "emergency", entity)
+        elif (message.get(INTENT) or {}).get("name") == "emergency" and self._rules.asking_about_law(text):
+            set_intent(message, "ask_legal")

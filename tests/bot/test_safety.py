@@ -103,3 +103,29 @@ def test_more_ways_of_saying_danger_now(text: str, category: str) -> None:
 
 def test_a_past_medical_dispute_is_not_an_emergency() -> None:
     assert RULES.detect("上个月孩子在诊所打完针就抽筋，医院说不关他们事，能告吗") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("我阿爸啱啱饮咗农药", "medical"),
+        ("有个男人一路跟住我，依家仲喺后面", "violence"),
+        ("佢叫我即刻去ATM转账", "scam_transfer"),
+        ("我而家企喺柜员机前面，佢叫我转账", "scam_transfer"),
+    ],
+)
+def test_cantonese_ways_of_saying_danger_now(text: str, category: str) -> None:
+    assert RULES.detect(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上个礼拜有人叫我将钱转去安全账户，我转咗，钱仲追得返吗",
+        "佢打我我报警，派出所唔理，可唔可以叫派出所出告诫书",
+        "村委说山上的松树是集体的，现在要砍了卖，我们有没有份",
+        "阿妈打完针过敏休克，我哋想做医疗事故鉴定，点申请",
+    ],
+)
+def test_legal_questions_about_past_danger_in_cantonese_are_not_forced(text: str) -> None:
+    assert RULES.detect(text) is None

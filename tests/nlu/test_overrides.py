@@ -64,3 +64,14 @@ def test_no_rules_no_change() -> None:
     message = classified("想申请调解", "ask_legal")
     MediationWishOverride({}, None, None).process([message])  # type: ignore[arg-type]
     assert message.get("intent")["name"] == "ask_legal"
+
+
+def test_a_predicted_emergency_without_danger_words_in_a_legal_question_is_answered() -> None:
+    message = run("我老公喝醉酒就打人，打了十几年了，想申请保护令去哪里申请", "emergency")
+    assert message.get("intent")["name"] == "ask_legal"
+
+
+def test_a_predicted_emergency_is_kept_when_it_is_not_a_legal_question() -> None:
+    assert run("我好惊，唔知点算，快啲来", "emergency").get("intent")["name"] == "emergency"
+    # Said to be happening now: the question words do not hold it back.
+    assert run("他现在又来了，算不算家暴我不管了", "emergency").get("intent")["name"] == "emergency"
