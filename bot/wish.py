@@ -40,10 +40,12 @@ class WishRules:
         folded = _fold(text)
         return self._any(self.wish, folded) and not self._any(self.about_service, folded)
 
-    def asks_about_service(self, text: str) -> bool:
-        """True for a question about mediation itself ("调解要钱吗") that does not also ask for it."""
+    def asks_about_service(self, text: str, tells_dispute: bool = True) -> bool:
+        """True for a question about mediation itself ("调解要钱吗") that does not also ask for it. Without a
+        dispute in the message ("我想申请调解，要带什么材料"), the wish words are part of the question."""
         folded = _fold(text)
-        return self._any(self.about_service, folded) and not self._any(self.wish, folded)
+        about = self._any(self.about_service, folded)
+        return about and (not tells_dispute or not self._any(self.wish, folded))
 
     @staticmethod
     def _any(patterns: tuple[re.Pattern[str], ...], folded: str) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.phrase_override import PhraseOverride, set_intent
@@ -16,10 +16,16 @@ from bot.wish import WishRules
 CORRECTABLE = ("ask_legal", "nlu_fallback", "out_of_scope")
 
 
+def tells_dispute(message: Message) -> bool:
+    """Whether the gazetteer found a dispute word (邻居, 工资, 彩礼…) in the message."""
+    return any(e.get("entity") == "dispute_type" for e in message.get(ENTITIES) or [])
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MediationWishOverride(PhraseOverride):
     """Sets ``request_mediation`` when an ask_legal/fallback message says "please mediate" (wish.yml), and
-    ``ask_legal`` when a predicted mediation request never mentions mediating or asks about the service."""
+    ``ask_legal`` when a predicted mediation request never mentions mediating or asks about the service (a
+    message that tells no dispute and asks how to apply is about the service, wish words or not)."""
 
     @classmethod
     def read_rules(cls, knowledge: Path) -> WishRules:
@@ -35,7 +41,8 @@ class MediationWishOverride(PhraseOverride):
         if intent in CORRECTABLE and self._rules.wants_mediation(text):
             set_intent(message, "request_mediation")
         elif intent == "request_mediation" and (
-            not self._rules.mentions_mediation(text) or self._rules.asks_about_service(text)
+            not self._rules.mentions_mediation(text)
+            or self._rules.asks_about_service(text, tells_dispute(message))
         ):
             # A dispute story that never asks for mediation is answered (the answer offers mediation), and so
             # is a question about the service ("调解协议有效吗").

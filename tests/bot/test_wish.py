@@ -48,3 +48,16 @@ def test_round_trip_and_unknown_keys() -> None:
     assert WishRules.from_mapping(RULES.as_mapping()) == RULES
     with pytest.raises(ValueError):
         WishRules.from_mapping({"wishes": ["调解"]})
+
+
+def test_where_to_apply_and_what_to_bring_is_a_question_about_the_service() -> None:
+    asking = "如果我想申请人民调解，系去村委会定系司法所？要带咩资料？"
+    assert RULES.asks_about_service(asking, tells_dispute=False)
+    assert not RULES.asks_about_service(asking)  # with a dispute told, the wish words count
+    assert RULES.asks_about_service("阳山县有没有人民调解委员会，在哪")
+
+
+def test_asking_for_a_mediator_to_step_in_is_still_a_wish() -> None:
+    text = "房东押金一直不退，跟他闹掰了，有没有调解员能帮我们说和说和"
+    assert RULES.wants_mediation(text) and RULES.mentions_mediation(text)
+    assert not RULES.asks_about_service(text)

@@ -75,3 +75,12 @@ def test_a_predicted_emergency_is_kept_when_it_is_not_a_legal_question() -> None
     assert run("我好惊，唔知点算，快啲来", "emergency").get("intent")["name"] == "emergency"
     # Said to be happening now: the question words do not hold it back.
     assert run("他现在又来了，算不算家暴我不管了", "emergency").get("intent")["name"] == "emergency"
+
+
+def test_how_to_apply_without_a_dispute_is_a_question_but_with_one_a_request() -> None:
+    asking = "如果我想申请人民调解，要去哪里，要带什么材料"
+    assert run(asking, "request_mediation").get("intent")["name"] == "ask_legal"
+    message = classified(asking, "request_mediation")
+    message.set("entities", [{"entity": "dispute_type", "value": "neighbor", "start": 0, "end": 2}])
+    MediationWishOverride({}, None, None, WishRules.load(KNOWLEDGE)).process([message])  # type: ignore[arg-type]
+    assert message.get("intent")["name"] == "request_mediation"
