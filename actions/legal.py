@@ -25,7 +25,8 @@ EMERGENCY_NUMBERS = {
 
 
 class ActionAnswerLegal(Action):
-    """Answers with the best entry for the asker's audience; a short follow-up is read with the last question."""
+    """Answers with the best entry for the asker's audience; a short follow-up is read with the last question.
+    Also runs for an ``inform`` outside the intake: the model took a question ("车祸误工费点计") for a form answer."""
 
     def name(self) -> str:
         return "action_answer_legal"
@@ -44,7 +45,12 @@ class ActionAnswerLegal(Action):
                 text, tracker.get_slot("last_question"), last.topic if last else None, audience
             )
             if match is None:
-                if han_count(text) < UNDERSTOOD_HAN:  # emoji, markup, a stray word: ask again
+                # Emoji, markup, a stray word, or a bare place or dispute word taken for an intake answer
+                # ("英德市浛洸镇" outside the intake): ask again.
+                if (
+                    han_count(text) < UNDERSTOOD_HAN
+                    or tracker.latest_message.get("intent", {}).get("name") == "inform"
+                ):
                     return send_choices(dispatcher, tracker, text, "utter_clarify")
                 # A question in words, but nothing in the knowledge base answers it: say so honestly.
                 return send_no_entry(dispatcher, tracker, text)

@@ -66,6 +66,15 @@ async def test_a_question_nothing_answers_gets_an_honest_referral_with_suggestio
     assert len(dispatcher.messages[0]["buttons"]) == len(payload["suggestions"]) <= 3
 
 
+async def test_a_form_answer_outside_the_intake_is_answered_or_clarified(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker("老板拖欠工资三个月不发怎么办", intent="inform"), {})
+    assert payloads(dispatcher)[0]["kind"] == "answer" and payloads(dispatcher)[0]["topic"] == "labor"
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker("境外上市VIE架构备案", intent="inform"), {})
+    assert responses(dispatcher) == ["utter_clarify"]  # not an honest "no entry": it may not be a question
+
+
 async def test_clarify_buttons_point_at_entries(db_url: str, catalog) -> None:
     dispatcher = CollectingDispatcher()
     await ActionClarify().run(dispatcher, tracker("赡养老人的事"), {})
