@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.dialect import Dialect
+from bot.knowledge.dialect import Dialect, simplified
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -21,7 +21,7 @@ def test_cantonese_meets_mandarin(dialect: Dialect) -> None:
 
 
 def test_mandarin_words_that_share_a_character_are_left_alone(dialect: Dialect) -> None:
-    for text in ("断绝关系", "食品安全", "劳动仲裁", "系统"):
+    for text in ("断绝关系", "食品安全", "劳动仲裁", "系统", "干部"):
         assert dialect.fold(text) == text
 
 
@@ -35,3 +35,9 @@ def test_every_word_is_cantonese_and_folds_to_something(dialect: Dialect) -> Non
 
 def test_no_file_no_folding(tmp_path: Path) -> None:
     assert Dialect.load(tmp_path).fold("佢哋") == "佢哋"
+
+
+def test_traditional_characters_are_read_as_simplified(dialect: Dialect) -> None:
+    assert dialect.fold("買到假貨點維權") == "买到假货点维权"
+    assert dialect.fold("結婚證唔見咗") == "结婚证不见了"
+    assert simplified("乾淨的頭髮") == "干净的头发"
