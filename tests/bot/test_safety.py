@@ -129,3 +129,8 @@ def test_cantonese_ways_of_saying_danger_now(text: str, category: str) -> None:
 )
 def test_legal_questions_about_past_danger_in_cantonese_are_not_forced(text: str) -> None:
     assert RULES.detect(text) is None
+
+
+def test_a_cantonese_question_about_compensation_holds_back_a_past_injury() -> None:
+    assert RULES.asking_about_law("超市滑倒跌断手要唔要赔")
+    assert RULES.asking_about_law("上个月喺工地跌落嚟，老细使唔使负责")
