@@ -11,8 +11,9 @@ import yaml
 # A child in danger is checked first so "小孩被锁在屋里" is not filed as plain violence.
 CATEGORIES = ("child_danger", "violence", "suicide", "scam_transfer", "fire", "medical")
 # A legal question about such a danger ("威胁说要杀我全家算不算家暴") is not an emergency unless it says the
-# danger is happening now; suicide is never held back.
-GUARDS = ("asking_about_law", "happening_now")
+# danger is happening now; suicide is held back only when the question is also plainly about a past attempt or a
+# threat used as leverage ("前夫说不给钱就去死，这样签的协议有效吗").
+GUARDS = ("asking_about_law", "happening_now", "past_or_leverage")
 ALWAYS = ("suicide",)
 
 
@@ -47,8 +48,10 @@ class EmergencyRules:
         """The first matching category, or None. Spaces are ignored so '不 想 活' still matches."""
         folded = re.sub(r"\s+", "", text or "")
         for category in CATEGORIES:
-            # A category held back as a legal question does not stop a later one (suicide is never held back).
-            held_back = category not in ALWAYS and self.asking_about_law(folded)
+            # A category held back as a legal question does not stop a later one.
+            held_back = self.asking_about_law(folded) and (
+                category not in ALWAYS or self._any(self.guards.get("past_or_leverage", []), folded)
+            )
             if not held_back and self._any(self.patterns[category], folded):
                 return category
         return None

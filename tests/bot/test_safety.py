@@ -134,3 +134,40 @@ def test_legal_questions_about_past_danger_in_cantonese_are_not_forced(text: str
 def test_a_cantonese_question_about_compensation_holds_back_a_past_injury() -> None:
     assert RULES.asking_about_law("超市滑倒跌断手要唔要赔")
     assert RULES.asking_about_law("上个月喺工地跌落嚟，老细使唔使负责")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("我屋企隔篱间铺头着紧火，烟攻晒入嚟", "fire"),
+        ("有个老人在公交站台倒下了，嘴唇发紫", "medical"),
+        ("我刚刚试过，没死成，手腕还在流血", "suicide"),
+        ("这是我最后一条消息，谢谢所有人", "suicide"),
+        ("客服让我开屏幕共享，现在要我输验证码", "scam_transfer"),
+        ("对方说不要挂电话，让我去柜台把定期取出来", "scam_transfer"),
+        ("我被骗到一个村里，他们不让我离开，这是借别人的手机偷偷发的", "violence"),
+        ("他们说不还钱就剁手指，我现在还被关在这里", "violence"),
+        ("我女儿网上认识的人让她今晚出来见面，她已经出门了", "child_danger"),
+        ("幼儿园老师说孩子被一个自称舅舅的人接走了", "child_danger"),
+    ],
+)
+def test_danger_described_without_the_usual_words(text: str, category: str) -> None:
+    assert RULES.detect(text) == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "前夫说不给他孩子抚养权他就去死，这是拿自杀来要挟，法院判抚养权会考虑这个吗",
+        "前年离婚时前夫威胁说不给钱就自杀，我被逼签了协议，现在可以撤销吗",
+        "我弟以前吃安眠药自杀被救回来了，保险公司说不赔医药费，这样合理吗",
+        "客服叫我开屏幕共享，可信吗",
+        "吃了饭店的菜食物中毒住院三天，现在出院了，能要求饭店赔多少",
+    ],
+)
+def test_a_past_attempt_or_a_threat_used_as_leverage_is_a_legal_question(text: str) -> None:
+    assert RULES.detect(text) is None
+
+
+def test_suicide_now_is_never_held_back_by_a_legal_question() -> None:
+    assert RULES.detect("他以前就说过要自杀，现在站在楼顶上了，算不算我的责任") == "suicide"
