@@ -25,6 +25,10 @@ FINGERPRINT_INPUTS = (
     "bot/build.py",
     "bot/places.py",
     "bot/safety.py",
+    "bot/wish.py",
+    "bot/scope.py",
+    "bot/knowledge/dialect.py",
+    "knowledge/scope.yml",
     "requirements.lock",
 )
 EPOCH_KEYS = ("epochs",)

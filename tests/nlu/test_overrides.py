@@ -7,7 +7,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.emergency import EmergencyOverride
 from bot.nlu.mediation_wish import MediationWishOverride
+from bot.nlu.scope import OutOfScopeOverride
 from bot.safety import EmergencyRules
+from bot.scope import ScopeRules
 from bot.wish import WishRules
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
@@ -83,4 +85,17 @@ def test_how_to_apply_without_a_dispute_is_a_question_but_with_one_a_request() -
     message = classified(asking, "request_mediation")
     message.set("entities", [{"entity": "dispute_type", "value": "neighbor", "start": 0, "end": 2}])
     MediationWishOverride({}, None, None, WishRules.load(KNOWLEDGE)).process([message])  # type: ignore[arg-type]
+    assert message.get("intent")["name"] == "request_mediation"
+
+
+@pytest.mark.parametrize("intent", ["ask_legal", "nlu_fallback"])
+def test_a_subject_that_needs_a_lawyer_is_out_of_scope(intent: str) -> None:
+    message = classified("我发明了一个采茶机，想申请专利要多久", intent)
+    OutOfScopeOverride({}, None, None, ScopeRules.load(KNOWLEDGE)).process([message])  # type: ignore[arg-type]
+    assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_out_of_scope_subjects_leave_other_intents_alone() -> None:
+    message = classified("公司股东纠纷，想申请调解", "request_mediation")
+    OutOfScopeOverride({}, None, None, ScopeRules.load(KNOWLEDGE)).process([message])  # type: ignore[arg-type]
     assert message.get("intent")["name"] == "request_mediation"
