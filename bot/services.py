@@ -10,6 +10,7 @@ from bot.catalog import Catalog
 from bot.intake import IntakeVocabulary
 from bot.knowledge.dialect import Dialect
 from bot.privacy import PiiCipher
+from bot.scope import ScopeRules
 from bot.settings import get_settings
 
 
@@ -24,6 +25,11 @@ def retriever() -> Retriever:
     return Retriever(
         catalog().entries, knowledge / "jieba", audience_rules().about, Dialect.load(knowledge).fold
     )
+
+
+@lru_cache(maxsize=1)
+def scope_rules() -> ScopeRules:
+    return ScopeRules.load(get_settings().knowledge_dir)
 
 
 @lru_cache(maxsize=1)

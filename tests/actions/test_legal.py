@@ -91,6 +91,21 @@ async def test_a_sentence_near_nothing_is_not_clarified_but_referred(db_url: str
     assert payloads(dispatcher)[0]["kind"] == "out_of_scope"
 
 
+async def test_a_stored_question_called_out_of_scope_is_answered(db_url: str, catalog) -> None:
+    entry = next(e for e in catalog.entries if e.topic == "labor")
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, tracker(entry.question, intent="out_of_scope"), {})
+    assert payloads(dispatcher)[0]["kind"] == "answer" and payloads(dispatcher)[0]["topic"] == "labor"
+
+
+async def test_an_out_of_scope_subject_is_referred_even_near_a_stored_question(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(
+        dispatcher, tracker("公司拒绝给我期权，我能申请劳动仲裁吗", intent="out_of_scope"), {}
+    )
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
 async def test_out_of_scope_points_to_12348_and_legal_aid(db_url: str) -> None:
     dispatcher = CollectingDispatcher()
     await ActionOutOfScope().run(dispatcher, tracker("公司股权怎么转让", intent="out_of_scope"), {})
