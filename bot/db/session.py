@@ -32,7 +32,10 @@ def make_engine(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # IMMEDIATE takes the write lock at the start (waiting up to busy_timeout): a deferred transaction that
+        # reads and then writes fails at once with "database is locked" if another connection wrote meanwhile
+        # (seen with the status-notice dispatcher writing while a referral was being numbered).
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
 

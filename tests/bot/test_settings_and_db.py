@@ -36,3 +36,25 @@ def test_migrations_up_down_up(db_url: str) -> None:
     upgrade(db_url)
     engine.dispose()
     assert set(inspect(engine).get_table_names()) >= TABLES
+
+
+def test_concurrent_writers_on_sqlite_wait_instead_of_failing(tmp_path) -> None:
+    """Numbering referrals reads then writes; with other connections writing meanwhile, none may fail."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import datetime, timezone
+
+    from bot.db.session import session_scope
+    from bot.referrals import next_reference
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    upgrade(url)
+    now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+
+    def number(_: int) -> str:
+        with session_scope(url) as s:
+            return next_reference(s, now)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        references = list(pool.map(number, range(40)))
+    assert sorted(references) == [f"QY-20261130-{n:04d}" for n in range(1, 41)]
+    get_engine(url).dispose()
