@@ -14,6 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.knowledge.entries import Entry, normalize
 from bot.knowledge.statutes import StatuteIndex
+from bot.knowledge.topic_questions import TopicQuestion
 from bot.topics import TopicClassifier
 
 MIN_CONFIDENCE = 0.15  # below this the question is not answered but clarified (tuned on tests/eval/dev.yml)
@@ -70,7 +71,9 @@ class Retriever:
     Measured on the development sets (tests/eval/dev.yml, tests/eval/dev2.yml): topic voting over the top
     questions and the two views together pick the right topic far more often than the single most similar
     question, and adding a topic classifier trained on all questions helps most on unfamiliar phrasings.
-    Cantonese words are folded into Mandarin first (``fold``, from knowledge/dialect.yml).
+    Cantonese words are folded into Mandarin first (``fold``, from knowledge/dialect.yml). Questions labelled
+    only by topic (``examples``, from knowledge/topic_questions/) vote and train the classifier but are never an
+    answer: written by people who never saw the entries, they teach the topics in other words.
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class Retriever:
         dictionaries: Path | None = None,
         about: Callable[[str], frozenset[str]] | None = None,
         fold: Callable[[str], str] | None = None,
+        examples: Sequence[TopicQuestion] = (),
     ):
         self.entries = entries
         self._about = about or (lambda _text: frozenset())
@@ -92,10 +96,15 @@ class Retriever:
             for question in entry.questions:
                 texts.append(self._prepare(question))
                 owners.append(index)
-        self._owners = np.array(owners, dtype=int)
+        self._owners = np.array(owners, dtype=int)  # the entry of each stored question; examples come after
         self._topics = sorted({e.topic for e in entries})
         entry_topic = np.array([self._topics.index(e.topic) for e in entries], dtype=int)
-        self._question_topic = entry_topic[self._owners] if len(owners) else np.array([], dtype=int)
+        topic_of = list(entry_topic[self._owners]) if len(owners) else []
+        for example in examples:
+            if example.topic in self._topics:
+                texts.append(self._prepare(example.text))
+                topic_of.append(self._topics.index(example.topic))
+        self._question_topic = np.array(topic_of, dtype=int)
         self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self._words = TfidfVectorizer(analyzer=self._cut, sublinear_tf=True)
         self._char_matrix = self._chars.fit_transform(texts) if texts else None
@@ -114,10 +123,10 @@ class Retriever:
         return [w for w in self._tokenizer.cut(text) if w.strip()]
 
     def question_scores(self, question: str) -> np.ndarray:
-        """Similarity of the question to every stored question (both views, equally weighted)."""
+        """Similarity of the question to every stored question and topic example (both views, equally weighted)."""
         text = self._prepare(question)
         if self._char_matrix is None or self._word_matrix is None or not text:
-            return np.zeros(len(self._owners))
+            return np.zeros(len(self._question_topic))
         by_char = (self._char_matrix @ self._chars.transform([text]).T).toarray().ravel()
         by_word = (self._word_matrix @ self._words.transform([text]).T).toarray().ravel()
         return CHAR_WEIGHT * by_char + (1 - CHAR_WEIGHT) * by_word
@@ -129,7 +138,7 @@ class Retriever:
     def _per_entry(self, question_scores: np.ndarray) -> np.ndarray:
         best = np.zeros(len(self.entries))
         if len(question_scores):
-            np.maximum.at(best, self._owners, question_scores)
+            np.maximum.at(best, self._owners, question_scores[: len(self._owners)])
         return best
 
     def topic_scores(self, question: str, question_scores: np.ndarray) -> dict[str, float]:
@@ -151,7 +160,7 @@ class Retriever:
             return None
         topic = max(votes, key=lambda t: votes[t])
         if len(question_scores) and question_scores.max() >= NEAR_EXACT:
-            topic = self.entries[int(self._owners[int(question_scores.argmax())])].topic
+            topic = self._topics[int(self._question_topic[int(question_scores.argmax())])]
         else:
             topic = paired_topic(topic, votes, self._about(question) | {audience or "general"})
         in_topic = self._per_entry(question_scores) * np.array([e.topic == topic for e in self.entries])

@@ -11,6 +11,8 @@ PER_ENTRY = (
     8  # training examples per entry for DIET (spread over its list); the retriever uses every paraphrase
 )
 
+PER_TOPIC = 40  # questions labelled only by topic (knowledge/topic_questions/) added per topic for DIET
+
 PLACE_FREQ = 3000
 ORG_FREQ = 3000
 
@@ -52,13 +54,21 @@ def _example(text: str) -> str:
     return " ".join(text.replace("[", "【").replace("]", "】").split())
 
 
-def ask_legal_examples(catalog: Catalog, reserved: set[str], per_entry: int = PER_ENTRY) -> list[str]:
-    """Questions from the knowledge base for the ``ask_legal`` intent, minus any used by another intent."""
+def ask_legal_examples(
+    catalog: Catalog, reserved: set[str], per_entry: int = PER_ENTRY, per_topic: int = PER_TOPIC
+) -> list[str]:
+    """Questions from the knowledge base for the ``ask_legal`` intent, minus any used by another intent: some
+    paraphrases of every entry, then some topic questions of every topic (other writers, other words)."""
     seen = set(reserved)
     examples = []
-    for entry in catalog.entries:
-        step = max(1, -(-len(entry.questions) // per_entry))  # ceil: short and long, old and new paraphrases
-        for text in entry.questions[::step]:
+    groups = [list(entry.questions) for entry in catalog.entries]
+    spread = [per_entry] * len(groups)
+    for topic in sorted({q.topic for q in catalog.topic_questions}):
+        groups.append([q.text for q in catalog.topic_questions if q.topic == topic])
+        spread.append(per_topic)
+    for texts, count in zip(groups, spread, strict=True):
+        step = max(1, -(-len(texts) // count))  # ceil: short and long, old and new questions
+        for text in texts[::step]:
             key = normalize(text)
             if key and key not in seen:
                 seen.add(key)

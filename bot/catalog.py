@@ -10,12 +10,13 @@ import yaml
 from bot.directory import OrgRow, read_directory
 from bot.knowledge.entries import Entry, load_entries
 from bot.knowledge.statutes import StatuteIndex
+from bot.knowledge.topic_questions import TopicQuestion, load_topic_questions
 from bot.places import Gazetteer
 from bot.routing import Router
 
 
 class Catalog:
-    """Statutes, Q&A entries, places, dispute types and the routing rules of one knowledge folder."""
+    """Statutes, Q&A entries, topic questions, places, dispute types and the routing rules of one knowledge folder."""
 
     def __init__(self, knowledge: Path):
         self.knowledge = knowledge
@@ -30,6 +31,10 @@ class Catalog:
     @cached_property
     def entries(self) -> list[Entry]:
         return load_entries(self.knowledge / "qa")
+
+    @cached_property
+    def topic_questions(self) -> list[TopicQuestion]:
+        return load_topic_questions(self.knowledge / "topic_questions")
 
     @cached_property
     def next_steps(self) -> dict[str, str]:

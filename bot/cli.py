@@ -136,9 +136,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_knowledge_check(args: argparse.Namespace) -> int:
+    from bot.knowledge.entries import load_entries
     from bot.knowledge.entries import main as check
+    from bot.knowledge.topic_questions import load_topic_questions, validate_topic_questions
 
-    return check(str(get_settings().knowledge_dir))
+    knowledge = get_settings().knowledge_dir
+    status = check(str(knowledge))
+    folder = knowledge / "topic_questions"
+    asked = load_topic_questions(folder)
+    known = [text for entry in load_entries(knowledge / "qa") for text in entry.questions]
+    problems = validate_topic_questions(asked, folder, known)
+    for line in problems:
+        print(line)
+    print(f"{len(asked)} topic questions")
+    return 1 if problems else status
 
 
 def parser() -> argparse.ArgumentParser:

@@ -23,7 +23,11 @@ def catalog() -> Catalog:
 def retriever() -> Retriever:
     knowledge = get_settings().knowledge_dir
     return Retriever(
-        catalog().entries, knowledge / "jieba", audience_rules().about, Dialect.load(knowledge).fold
+        catalog().entries,
+        knowledge / "jieba",
+        audience_rules().about,
+        Dialect.load(knowledge).fold,
+        catalog().topic_questions,
     )
 
 
@@ -45,6 +49,13 @@ def intake() -> IntakeVocabulary:
 @lru_cache(maxsize=1)
 def cipher() -> PiiCipher:
     return PiiCipher(get_settings().secret_key)
+
+
+def warm_up() -> None:
+    """Build the services a first question needs (the retriever takes seconds) before any question arrives."""
+    retriever()
+    scope_rules()
+    intake()
 
 
 def reset() -> None:

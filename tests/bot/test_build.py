@@ -97,3 +97,17 @@ def test_training_config_carries_the_knowledge_fingerprint() -> None:
 
 def config_epochs(config: dict, name: str) -> int:
     return next(c["epochs"] for c in config["pipeline"] if c["name"] == name)
+
+
+def test_ask_legal_examples_take_entries_and_topic_questions_once(catalog) -> None:
+    from bot.build import ask_legal_examples
+    from bot.knowledge.entries import normalize
+
+    reserved_text = catalog.entries[0].questions[0]
+    examples = ask_legal_examples(catalog, {normalize(reserved_text)}, per_entry=2, per_topic=3)
+    keys = [normalize(text) for text in examples]
+    assert len(keys) == len(set(keys)) and normalize(reserved_text) not in keys
+    asked = {normalize(q.text): q.topic for q in catalog.topic_questions}
+    from_topics = [asked[k] for k in keys if k in asked]
+    assert set(from_topics) == {q.topic for q in catalog.topic_questions}  # every topic is represented
+    assert all(from_topics.count(topic) <= 3 for topic in set(from_topics))
