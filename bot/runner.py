@@ -53,7 +53,7 @@ def services(settings: Settings, model: Path) -> list[Service]:
     return [
         Service(
             "action server",
-            [py, "-m", "rasa_sdk", "--actions", "actions", "-p", str(settings.action_port)],
+            [py, "-m", "bot.action_server", "--actions", "actions", "-p", str(settings.action_port)],
             settings.action_port,
             "ACTION_PORT",
             "/health",

@@ -159,7 +159,7 @@ def action_server(stack_db: str) -> Iterator[str]:
     """A real rasa-sdk action server on a loopback port, using the stack database."""
     port = free_port()
     env = {**os.environ, **OFFLINE_ENV, "DATABASE_URL": stack_db}
-    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+    command = [sys.executable, "-m", "bot.action_server", "--actions", "actions", "-p", str(port)]
     with serving(command, env, f"http://127.0.0.1:{port}/health"):
         yield f"http://127.0.0.1:{port}/webhook"
 
