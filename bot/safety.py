@@ -10,10 +10,11 @@ import yaml
 
 # A child in danger is checked first so "小孩被锁在屋里" is not filed as plain violence.
 CATEGORIES = ("child_danger", "violence", "suicide", "scam_transfer", "fire", "medical")
-# A legal question about such a danger ("威胁说要杀我全家算不算家暴") is not an emergency unless it says the
-# danger is happening now; suicide is held back only when the question is also plainly about a past attempt or a
-# threat used as leverage ("前夫说不给钱就去死，这样签的协议有效吗").
-GUARDS = ("asking_about_law", "happening_now", "past_or_leverage")
+# A legal question about such a danger ("威胁说要杀我全家算不算家暴"), or a danger that is past, habitual or over
+# ("上次把我推倒在地上", "我没转直接挂了"), is not an emergency unless it says the danger is happening now;
+# suicide is held back only when a legal question is also plainly about a past attempt or a threat used as
+# leverage ("前夫说不给钱就去死，这样签的协议有效吗").
+GUARDS = ("asking_about_law", "past_or_habitual", "happening_now", "past_or_leverage")
 ALWAYS = ("suicide",)
 
 
@@ -49,15 +50,25 @@ class EmergencyRules:
         folded = re.sub(r"\s+", "", text or "")
         for category in CATEGORIES:
             # A category held back as a legal question does not stop a later one.
-            held_back = self.asking_about_law(folded) and (
-                category not in ALWAYS or self._any(self.guards.get("past_or_leverage", []), folded)
-            )
+            if category in ALWAYS:
+                held_back = self._asking(folded) and self._any(self.guards["past_or_leverage"], folded)
+            else:
+                held_back = self.asking_about_law(folded)
             if not held_back and self._any(self.patterns[category], folded):
                 return category
         return None
 
+    def _asking(self, folded: str) -> bool:
+        """A question about the law that does not say the danger is happening now."""
+        return self._any(self.guards["asking_about_law"], folded) and not self._now(folded)
+
+    def _now(self, folded: str) -> bool:
+        return self._any(self.guards["happening_now"], folded)
+
     def asking_about_law(self, text: str) -> bool:
-        """A question about the law of a danger (past, or in general) that does not say it is happening now."""
+        """A question about the law of a danger, or a danger past, habitual or over, not said to be happening now."""
         folded = re.sub(r"\s+", "", text or "")
-        asking = self._any(self.guards.get("asking_about_law", []), folded)
-        return asking and not self._any(self.guards.get("happening_now", []), folded)
+        about = self._any(self.guards["asking_about_law"], folded) or self._any(
+            self.guards["past_or_habitual"], folded
+        )
+        return about and not self._now(folded)

@@ -171,3 +171,30 @@ def test_a_past_attempt_or_a_threat_used_as_leverage_is_a_legal_question(text: s
 
 def test_suicide_now_is_never_held_back_by_a_legal_question() -> None:
     assert RULES.detect("他以前就说过要自杀，现在站在楼顶上了，算不算我的责任") == "suicide"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有个自称公安的人打电话说我涉嫌洗钱，要我把钱转到安全账户，我没转直接挂了，这种要不要报警",
+        "儿子一喝醉就推我骂我，上次把我推倒在地上。我七十多了，能申请那个不准他靠近的令吗",
+        "邻居两公婆经常把五岁的孩子一个人锁在家里，自己出去打麻将，这种情况能找居委吗",
+        "网上认识的男朋友带我在平台投注，亏了二十万，现在平台打不开，人也拉黑了，我还能报警吗",
+        "16岁放火烧了别人家柴房，要负刑事责任吗",
+        "在游乐场玩跳楼机受伤，园方说签了免责，算数吗",
+    ],
+)
+def test_danger_that_is_over_or_habitual_is_not_forced_to_emergency(text: str) -> None:
+    assert RULES.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("他经常打我，现在又拿刀冲过来了", "violence"),
+        ("上次没转，现在他又叫我马上转到安全账户", "scam_transfer"),
+        ("我好朋友刚给我发消息说以后帮我照顾好我爸妈，然后就关机了，她之前说过想跳河", "suicide"),
+    ],
+)
+def test_now_or_suicide_still_wins_over_past_and_habit_words(text: str, category: str) -> None:
+    assert RULES.detect(text) == category
