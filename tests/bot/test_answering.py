@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.answering import Retriever, answer_payload, citation_line, paired_topic
+from bot.answering import Retriever, answer_payload, citation_line, paired_topic, sounds
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,24 @@ def test_who_a_question_is_about(catalog) -> None:
     assert rules.about("我妈被人骗去买保健品") == {"elderly"}
     assert rules.about("我个仔15岁去厂里打工") == {"youth"}
     assert rules.about("公司拖欠工资") == frozenset()
+
+
+def test_homophone_typos_sound_like_the_word_meant() -> None:
+    assert sounds("陪偿") == sounds("赔偿") and sounds("遗竹") == sounds("遗嘱")
+    assert sounds("赔偿") == ["pei", "chang", "pei chang"]
+    assert (
+        sounds("🙂 ok") == [] and sounds("") == []
+    )  # only Chinese has a sound; the other views keep the rest
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("遗竹怎么写才有效", "遗嘱怎么写才有效"),
+        ("离昏财产点分", "离婚财产点分"),
+        ("公伤点认定", "工伤点认定"),
+    ],
+)
+def test_a_homophone_typo_finds_the_entry_the_word_meant(retriever: Retriever, typo: str, meant: str) -> None:
+    found, wanted = retriever.match(typo, "general"), retriever.match(meant, "general")
+    assert found is not None and wanted is not None and found.entry.id == wanted.entry.id
