@@ -53,7 +53,7 @@ class EmergencyRules:
             if category in ALWAYS:
                 held_back = self._asking(folded) and self._any(self.guards["past_or_leverage"], folded)
             else:
-                held_back = self.asking_about_law(folded)
+                held_back = self._past_or_asking(folded)
             if not held_back and self._any(self.patterns[category], folded):
                 return category
         return None
@@ -62,13 +62,14 @@ class EmergencyRules:
         """A question about the law that does not say the danger is happening now."""
         return self._any(self.guards["asking_about_law"], folded) and not self._now(folded)
 
+    def _past_or_asking(self, folded: str) -> bool:
+        """A legal question, or a danger past, habitual or over, not said to be happening now."""
+        past = self._any(self.guards["past_or_habitual"], folded)
+        return (past or self._any(self.guards["asking_about_law"], folded)) and not self._now(folded)
+
     def _now(self, folded: str) -> bool:
         return self._any(self.guards["happening_now"], folded)
 
     def asking_about_law(self, text: str) -> bool:
-        """A question about the law of a danger, or a danger past, habitual or over, not said to be happening now."""
-        folded = re.sub(r"\s+", "", text or "")
-        about = self._any(self.guards["asking_about_law"], folded) or self._any(
-            self.guards["past_or_habitual"], folded
-        )
-        return about and not self._now(folded)
+        """A question about the law of a danger (past, or in general) that does not say it is happening now."""
+        return self._asking(re.sub(r"\s+", "", text or ""))
