@@ -45,3 +45,9 @@ def test_users_create(directory_db: str, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["users", "create", "zh", "--role", "educator", "--password", "short"]) == 2
     err = capsys.readouterr().err
     assert "already exists" in err and "existing organization" in err and "at least" in err
+
+
+def test_knowledge_check_covers_entries_and_topic_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["knowledge", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "entries; by audience" in out and "topic questions" in out
