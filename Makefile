@@ -79,6 +79,7 @@ test: lint typecheck validate pytest stories
 
 bench: install
 	$(PY) -m benchmarks.routing
+	$(PY) -m benchmarks.retrieval
 	$(PY) -m benchmarks.nlu
 
 eval: db train
