@@ -15,11 +15,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help system-deps install build db train run test lint typecheck validate test-model pytest stories bench eval eval-nlu lock clean
+BUILD_DIR := var/build
+
+.PHONY: help system-deps install build db train run check test lint typecheck validate test-model unit pytest stories bench eval eval-nlu lock clean
 
 help:
 	@echo "make run    install, prepare the database and directory, train if needed, start everything"
-	@echo "make test   the whole suite (lint, types, data validation, unit/db/conversation tests, test stories)"
+	@echo "make check  the quick loop (about 2 min): lint, types, unit and database tests, no model"
+	@echo "make test   the whole suite (check, data validation, conversation and browser tests, test stories)"
 	@echo "make bench  benchmarks (routing speed, NLU parse speed and memory)"
 	@echo "make eval   held-out evaluation through the running bot (report in var/eval/)"
 
@@ -61,11 +64,19 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 validate: build
-	$(PY) -m rasa data validate --domain domain.yml --data data 2>&1 | grep -v "is not used in any story" ; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m rasa data validate --domain domain.yml --data data $(BUILD_DIR)/nlu 2>&1 | grep -v "is not used in any story" ; test $${PIPESTATUS[0]} -eq 0
 
 test-model: build
 	@mkdir -p $(TEST_MODEL_DIR)
 	$(BOT) train --out $(TEST_MODEL_DIR) --epochs-scale $(TEST_EPOCHS_SCALE)
+
+# Unit and database tests: everything that needs neither the trained model nor a browser (SQLite only, unless
+# TEST_POSTGRES_URL is set).
+unit: install
+	$(PY) -m pytest -p no:cacheprovider -m "not model and not server"
+
+check: lint typecheck unit
+	@echo "make check: all quick checks passed"
 
 pytest: system-deps test-model
 	TEST_MODEL_DIR=$(TEST_MODEL_DIR) TEST_EPOCHS_SCALE=$(TEST_EPOCHS_SCALE) $(PY) -m pytest -p no:cacheprovider
@@ -86,7 +97,8 @@ eval: db train
 	$(BOT) eval
 
 eval-nlu: build
-	$(PY) -m rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 --out var/eval-nlu
+	@rm -rf $(BUILD_DIR)/nlu-all && mkdir -p $(BUILD_DIR)/nlu-all && cp data/nlu/*.yml $(BUILD_DIR)/nlu/*.yml $(BUILD_DIR)/nlu-all/
+	$(PY) -m rasa test nlu --nlu $(BUILD_DIR)/nlu-all --config config.yml --cross-validation --folds 3 --out var/eval-nlu
 
 lock:
 	@python=$$(scripts/find-python310.sh) || exit 1; rm -rf var/lockenv; $$python -m venv var/lockenv; \

@@ -10,8 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_entity, latest_text
 from bot import services
-
-AUDIENCES = ("youth", "elderly", "general")
+from bot.legal.audience import DEFAULT_AUDIENCE
 
 
 class ActionSetAudience(Action):
@@ -24,8 +23,8 @@ class ActionSetAudience(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         chosen = latest_entity(tracker, "audience")
-        if chosen not in AUDIENCES:
-            chosen = services.audience_rules().infer(latest_text(tracker)) or "general"
+        if chosen not in services.catalog().topics.audiences:
+            chosen = services.audience_rules().infer(latest_text(tracker)) or DEFAULT_AUDIENCE
         dispatcher.utter_message(
             response=f"utter_audience_set_{chosen}", json_message={"kind": "chitchat", "audience": chosen}
         )

@@ -1,4 +1,4 @@
-"""Helpers shared by the actions: reading the tracker and logging for the educators without failing the reply."""
+"""Helpers shared by the actions: reading the tracker, and logging for the educators without failing the reply."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.db.session import session_scope
-from bot.qalog import log_question
+from bot.legal.question_log import log_question
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,10 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_entity(tracker: Tracker, name: str) -> Any:
     return next(tracker.get_latest_entity_values(name), None)
+
+
+def intent_of(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def channel_of(tracker: Tracker) -> str:

@@ -7,11 +7,11 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import audience_of, entry_by_id, send_answer, send_choices
 from actions.common import latest_text
-from actions.replies import audience_of, entry_by_id, send_answer, send_choices
 from bot import services
-from bot.answering import answer_payload
 from bot.knowledge.entries import Entry
+from bot.legal.payloads import answer_payload
 
 
 def _last(dispatcher: CollectingDispatcher, tracker: Tracker) -> Entry | None:

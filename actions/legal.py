@@ -8,23 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_entity, latest_text, log_safely
-from actions.replies import audience_of, entry_by_id, send_answer, send_choices, send_no_entry
+from actions.answers import audience_of, entry_by_id, send_answer, send_choices, send_no_entry
+from actions.common import intent_of, latest_entity, latest_text, log_safely
 from bot import services
-from bot.knowledge.entries import han_count
-
-UNDERSTOOD_HAN = 4  # fewer Chinese characters than this and no matching entry: not understood, so clarify
-ANSWER_AFTER_EMERGENCY = 0.45  # how similar a message must be to an entry to also get that answer
-# A predicted out-of-scope question this close to a stored one, naming no out-of-scope subject, is answered
-# (on the development and check sets: 3 in-scope questions recovered, no out-of-scope one lost).
-ANSWER_DESPITE_OUT_OF_SCOPE = 0.5
-EMERGENCY_CATEGORIES = ("violence", "suicide", "child_danger", "scam_transfer", "fire", "medical")
-EMERGENCY_NUMBERS = {
-    "fire": ["119", "120"],
-    "medical": ["120"],
-    "suicide": ["110", "120", "12355"],
-    "scam_transfer": ["110", "96110"],
-}
+from bot.legal import decisions
+from bot.legal.payloads import emergency_payload, out_of_scope_payload
 
 
 class ActionAnswerLegal(Action):
@@ -48,12 +36,7 @@ class ActionAnswerLegal(Action):
                 text, tracker.get_slot("last_question"), last.topic if last else None, audience
             )
             if match is None:
-                # Emoji, markup, a stray word, or a bare place or dispute word taken for an intake answer
-                # ("英德市浛洸镇" outside the intake): ask again.
-                if (
-                    han_count(text) < UNDERSTOOD_HAN
-                    or tracker.latest_message.get("intent", {}).get("name") == "inform"
-                ):
+                if decisions.clarify_unanswered(text, intent_of(tracker)):
                     return send_choices(dispatcher, tracker, text, "utter_clarify")
                 # A question in words, but nothing in the knowledge base answers it: say so honestly.
                 return send_no_entry(dispatcher, tracker, text)
@@ -84,8 +67,7 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = latest_text(tracker)
-        if han_count(text) >= UNDERSTOOD_HAN and services.retriever().match(text) is None:
-            # A sentence in words that is near nothing we know: say plainly that it is not covered.
+        if decisions.in_words(text) and services.retriever().match(text) is None:
             return send_no_entry(dispatcher, tracker, text)
         return send_choices(dispatcher, tracker, text, "utter_clarify")
 
@@ -93,7 +75,7 @@ class ActionClarify(Action):
 class ActionOutOfScope(Action):
     """Outside what the knowledge base covers: says so, and points to 12348, legal aid or a lawyer. A question
     the model called out of scope that is very close to a stored one, and names no out-of-scope subject
-    (knowledge/scope.yml), is answered instead."""
+    (knowledge/legal/scope.yml), is answered instead."""
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -102,20 +84,17 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = latest_text(tracker)
-        if not services.scope_rules().is_outside(text):
-            match = services.retriever().match(text, audience_of(tracker, text))
-            if match is not None and match.score >= ANSWER_DESPITE_OUT_OF_SCOPE:
-                return await ActionAnswerLegal().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(
-            response="utter_out_of_scope",
-            json_message={"kind": "out_of_scope", "next_steps": ["hotline_12348", "legal_aid"]},
-        )
+        outside = services.scope_rules().is_outside(text)
+        match = None if outside else services.retriever().match(text, audience_of(tracker, text))
+        if decisions.answer_despite_out_of_scope(match, outside):
+            return await ActionAnswerLegal().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_out_of_scope", json_message=out_of_scope_payload())
         log_safely(tracker, kind="out_of_scope", audience=audience_of(tracker, text))
         return []
 
 
 class ActionEmergency(Action):
-    """Danger now: the emergency numbers first, before anything else."""
+    """Danger now: the numbers for this kind of danger first (knowledge/legal/emergency.yml), before anything."""
 
     def name(self) -> str:
         return "action_emergency"
@@ -123,23 +102,16 @@ class ActionEmergency(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        category = latest_entity(tracker, "emergency_type")
-        if category not in EMERGENCY_CATEGORIES:
-            category = "violence"
+        category = services.emergency_rules().category(latest_entity(tracker, "emergency_type"))
         dispatcher.utter_message(
-            response=f"utter_emergency_{category}",
-            json_message={
-                "kind": "emergency",
-                "category": category,
-                "call": EMERGENCY_NUMBERS.get(category, ["110", "120"]),
-            },
+            response=f"utter_emergency_{category.code}", json_message=emergency_payload(category)
         )
         log_safely(tracker, kind="emergency", audience=tracker.get_slot("audience"))
         # Safety first, then the question itself when it clearly is one ("他说要打死我，算不算家暴").
         text = latest_text(tracker)
         audience = audience_of(tracker, text)
         match = services.retriever().match(text, audience)
-        if match is None or match.score < ANSWER_AFTER_EMERGENCY:
+        if match is None or not decisions.answer_after_emergency(match):
             return []
         send_answer(dispatcher, match.entry, audience, match.score)
         return [SlotSet("last_kb_id", match.entry.id), SlotSet("last_question", text)]

@@ -10,21 +10,44 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of
-from actions.intake import clear_form, conversation_key, decision_org, route
+from actions.mediation_form import clear_form
 from bot import services
 from bot.db.session import session_scope
+from bot.mediation.disputes import OTHER
+from bot.mediation.intake import conversation_key
+from bot.mediation.payloads import org_of
+from bot.mediation.referrals import Application, create_referral, route_application
+from bot.mediation.routing import RouteDecision, RouteRequest
 from bot.privacy import sender_hash
-from bot.referrals import Intake, create_referral
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 
-def _intake(tracker: Tracker) -> Intake:
+def intake_started(tracker: Tracker) -> object:
+    """When this intake's form was activated ("" if unknown): one intake, one referral."""
+    started = [
+        e.get("timestamp")
+        for e in tracker.events
+        if e.get("event") == "active_loop" and e.get("name") == "mediation_form"
+    ]
+    return started[-1] if started else ""
+
+
+def route_request(tracker: Tracker) -> RouteRequest:
+    return RouteRequest(
+        dispute_type=tracker.get_slot("dispute_type") or OTHER,
+        county_code=tracker.get_slot("county_code"),
+        town_code=tracker.get_slot("town_code"),
+        village_code=tracker.get_slot("village_code"),
+    )
+
+
+def application_of(tracker: Tracker) -> Application:
     slot = tracker.get_slot
-    return Intake(
-        conversation_key=conversation_key(tracker),
-        dispute_type=slot("dispute_type") or "other",
+    return Application(
+        conversation_key=conversation_key(tracker.sender_id, intake_started(tracker)),
+        dispute_type=slot("dispute_type") or OTHER,
         county_code=slot("county_code"),
         town_code=slot("town_code"),
         village_code=slot("village_code"),
@@ -36,6 +59,10 @@ def _intake(tracker: Tracker) -> Intake:
         channel=channel_of(tracker),
         sender_hash=sender_hash(tracker.sender_id, get_settings().secret_key),
     )
+
+
+def decision_org(decision: RouteDecision) -> dict[str, Any]:
+    return org_of(services.catalog().gazetteer, decision.org)
 
 
 class ActionSubmitMediation(Action):
@@ -52,9 +79,9 @@ class ActionSubmitMediation(Action):
             return clear_form()
         try:
             with session_scope() as session:
-                decision = route(tracker, session)
+                decision = route_application(session, services.catalog(), route_request(tracker))
                 referral, _created = create_referral(
-                    session, _intake(tracker), decision.org.id, decision.reason, services.cipher()
+                    session, application_of(tracker), decision.org.id, decision.reason, services.cipher()
                 )
                 reference = referral.reference
         except Exception as error:
@@ -85,8 +112,8 @@ class ActionCancelMediation(Action):
         asked = tracker.get_slot("requested_slot")
         if asked == "consent":
             with session_scope() as session:
-                decision = route(tracker, session)
-            contact = decision.org.phone or decision.org.address or "联系方式以司法行政部门公布为准"
+                decision = route_application(session, services.catalog(), route_request(tracker))
+            contact = decision.org.phone or decision.org.address or services.intake().contact_unknown
             dispatcher.utter_message(
                 response="utter_consent_refused",
                 org_name=decision.org.name,

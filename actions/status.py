@@ -9,11 +9,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
-from actions.intake import org_payload
 from bot import services
 from bot.db.session import session_scope
-from bot.intake import parse_status_query
-from bot.referrals import find_for_status
+from bot.mediation.intake import parse_status_query
+from bot.mediation.payloads import org_of
+from bot.mediation.referrals import find_for_status
 
 
 class ActionReferralStatus(Action):
@@ -44,14 +44,14 @@ class ActionReferralStatus(Action):
                 )
                 return [SlotSet("status_attempts", attempts + 1)]
             org = referral.organization
-            status = vocabulary.statuses.get(referral.status, referral.status)
+            status = services.catalog().statuses.label(referral.status)
             history = [{"status": e.status, "at": e.created_at.isoformat()} for e in referral.events]
             payload = {
                 "kind": "referral_status",
                 "found": True,
                 "reference": referral.reference,
                 "status": referral.status,
-                "org": org_payload(org.id, org.name, org.kind, org.county_code, org.town_code),
+                "org": org_of(services.catalog().gazetteer, org),
                 "history": history,
             }
             dispatcher.utter_message(

@@ -8,7 +8,7 @@ import resource
 import statistics
 import time
 
-from bot.runner import latest_model
+from bot.ops.runner import latest_model
 from bot.settings import OFFLINE_ENV, get_settings
 
 MESSAGES = [

@@ -6,9 +6,9 @@ import random
 import statistics
 import time
 
-from bot.catalog import Catalog
-from bot.directory import DISPUTE_TYPES
-from bot.routing import RouteRequest
+from bot.knowledge.catalog import Catalog
+from bot.mediation.directory import DISPUTE_TYPES
+from bot.mediation.routing import RouteRequest
 from bot.settings import get_settings
 
 DECISIONS = 50_000

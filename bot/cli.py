@@ -1,4 +1,4 @@
-"""The ``bot`` command line (also ``python -m bot``): build, db, orgs, train, run, route, users, knowledge.
+"""The ``bot`` command line (also ``python -m bot``): build, db, orgs, train, run, route, users, knowledge, eval.
 
 Commands import only what they need, so ``route``, ``orgs import`` and ``users create`` start without
 loading TensorFlow.
@@ -16,9 +16,10 @@ from bot.settings import get_settings
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from bot.build import build_all
+    from bot.ops.build import build_all
 
-    for path in build_all(get_settings().project_root):
+    settings = get_settings()
+    for path in build_all(settings.project_root, settings.build_dir):
         print(f"wrote {path}")
     return 0
 
@@ -33,8 +34,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_orgs_build(args: argparse.Namespace) -> int:
-    from bot.directory import write_directory
-    from bot.directory_build import build_directory
+    from bot.mediation.directory import write_directory
+    from bot.mediation.directory_build import build_directory
 
     settings = get_settings()
     rows = build_directory(settings.knowledge_dir)
@@ -48,10 +49,11 @@ def cmd_orgs_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from bot.db.session import session_scope
-    from bot.directory import DirectoryError, import_directory, read_directory
+    from bot.mediation.directory import DirectoryError, import_directory, read_directory
+    from bot.mediation.disputes import DisputeTypes
 
     try:
-        rows = read_directory(Path(args.file))
+        rows = read_directory(Path(args.file), DisputeTypes.load(get_settings().knowledge_dir).codes)
     except (DirectoryError, FileNotFoundError) as error:
         print(f"nothing imported: {error}", file=sys.stderr)
         return 2
@@ -64,11 +66,11 @@ def cmd_orgs_import(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.build import build_all
-    from bot.training import ensure_model
+    from bot.ops.build import build_all
+    from bot.ops.training import ensure_model
 
     settings = get_settings()
-    build_all(settings.project_root)
+    build_all(settings.project_root, settings.build_dir)
     out = Path(args.out) if args.out else settings.model_dir
     scale = args.epochs_scale if args.epochs_scale is not None else settings.training_epochs_scale
     ensure_model(settings.project_root, out, scale)
@@ -76,14 +78,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.runner import run_all
+    from bot.ops.runner import run_all
 
     return run_all(get_settings())
 
 
 def cmd_route(args: argparse.Namespace) -> int:
-    from bot.catalog import Catalog
-    from bot.routing import RouteRequest
+    from bot.knowledge.catalog import Catalog
+    from bot.mediation.routing import RouteRequest
 
     cat = Catalog(get_settings().knowledge_dir)
     location = cat.gazetteer.resolve(args.place or "")
@@ -116,7 +118,7 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def cmd_users_create(args: argparse.Namespace) -> int:
     from bot.db.session import session_scope
-    from bot.users import UserError, create_user
+    from bot.staff import UserError, create_user
 
     password = args.password or getpass.getpass("password: ")
     try:
@@ -130,7 +132,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.eval_cli import run_evaluation
+    from bot.evaluation.run import run_evaluation
 
     return run_evaluation(get_settings(), args.url, Path(args.questions), Path(args.out), args.limit)
 
@@ -139,13 +141,14 @@ def cmd_knowledge_check(args: argparse.Namespace) -> int:
     from bot.knowledge.entries import load_entries
     from bot.knowledge.entries import main as check
     from bot.knowledge.topic_questions import load_topic_questions, validate_topic_questions
+    from bot.knowledge.topics import Topics
 
     knowledge = get_settings().knowledge_dir
     status = check(str(knowledge))
     folder = knowledge / "topic_questions"
     asked = load_topic_questions(folder)
     known = [text for entry in load_entries(knowledge / "qa") for text in entry.questions]
-    problems = validate_topic_questions(asked, folder, known)
+    problems = validate_topic_questions(asked, folder, Topics.load(knowledge).codes, known)
     for line in problems:
         print(line)
     print(f"{len(asked)} topic questions")
@@ -153,12 +156,12 @@ def cmd_knowledge_check(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from bot.directory import DISPUTE_TYPES
+    from bot.mediation.disputes import DisputeTypes
 
     p = argparse.ArgumentParser(prog="bot", description="清远普法调解助手 — command line")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser(
-        "build", help="generate jieba dictionaries and training data from knowledge/"
+        "build", help="generate jieba dictionaries and training data from knowledge/ into var/build/"
     ).set_defaults(func=cmd_build)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=cmd_db_upgrade)
@@ -177,7 +180,7 @@ def parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train)
     sub.add_parser("run", help="start Rasa, the action server and the web app").set_defaults(func=cmd_run)
     route = sub.add_parser("route", help="show which organization a dispute goes to")
-    route.add_argument("--type", required=True, choices=DISPUTE_TYPES)
+    route.add_argument("--type", required=True, choices=DisputeTypes.load(get_settings().knowledge_dir).codes)
     route.add_argument("--place", default="")
     route.add_argument("--cross-village", action="store_true")
     route.add_argument("--json", action="store_true")

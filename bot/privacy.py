@@ -5,25 +5,54 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from cryptography.fernet import Fernet
+
+from bot.settings import get_settings
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９＋－（）　", "0123456789+-() ")
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
 MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)")
-NAME_AFTER = re.compile(r"(我叫|名叫|叫做|名字叫|名字是|姓名[:：是]?|本人)([\u4e00-\u9fff]{2,3})")
-NAME_TITLE = re.compile(r"([\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?=先生|女士|小姐|老师|阿姨|师傅)")
+
+
+@dataclass(frozen=True)
+class Masker:
+    """Masks personal data in free text with the placeholders and name phrases of knowledge/privacy.yml."""
+
+    placeholders: dict[str, str]
+    name_after: re.Pattern[str]
+    name_before_title: re.Pattern[str]
+
+    @classmethod
+    def load(cls, knowledge: Path) -> Masker:
+        raw = yaml.safe_load((knowledge / "privacy.yml").read_text(encoding="utf-8"))
+        return cls(
+            dict(raw["placeholders"]), re.compile(raw["name_after"]), re.compile(raw["name_before_title"])
+        )
+
+    def mask(self, text: str) -> str:
+        """Replace ID numbers, phone numbers and evident personal names with placeholders."""
+        folded = (text or "").translate(_FULLWIDTH)
+        folded = ID_NUMBER.sub(self.placeholders["id_number"], folded)
+        folded = MOBILE.sub(self.placeholders["phone"], folded)
+        folded = LANDLINE.sub(self.placeholders["phone"], folded)
+        folded = self.name_after.sub(lambda m: m.group(1) + self.placeholders["name"], folded)
+        return self.name_before_title.sub(self.placeholders["name"], folded)
+
+
+@lru_cache(maxsize=2)
+def _masker(knowledge: Path) -> Masker:
+    return Masker.load(knowledge)
 
 
 def mask_text(text: str) -> str:
-    """Replace ID numbers, phone numbers and evident personal names with placeholders."""
-    folded = (text or "").translate(_FULLWIDTH)
-    folded = ID_NUMBER.sub("[身份证号]", folded)
-    folded = MOBILE.sub("[电话]", folded)
-    folded = LANDLINE.sub("[电话]", folded)
-    folded = NAME_AFTER.sub(lambda m: m.group(1) + "[姓名]", folded)
-    return NAME_TITLE.sub("[姓名]", folded)
+    """Replace ID numbers, phone numbers and evident personal names with placeholders (the configured knowledge)."""
+    return _masker(get_settings().knowledge_dir).mask(text)
 
 
 def normalize_phone(raw: str) -> str | None:

@@ -1,49 +1,87 @@
-"""Process-wide services for the action server and the web app, built on first use (never at import time)."""
+"""Process-wide services for the action server and the web app, built on first use (never at import time).
+
+Services built from knowledge/ are cached per knowledge folder (they only change when it does), so tests that
+switch databases keep them; services built from other settings are forgotten by ``reset``.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from bot.answering import Retriever
-from bot.audience import AudienceRules
-from bot.catalog import Catalog
-from bot.intake import IntakeVocabulary
+from bot.knowledge.catalog import Catalog
 from bot.knowledge.dialect import Dialect
+from bot.legal.audience import AudienceRules
+from bot.legal.emergency import EmergencyRules
+from bot.legal.followups import FollowupRules
+from bot.legal.retrieval import Retriever
+from bot.legal.scope import ScopeRules
+from bot.mediation.intake import IntakeVocabulary
 from bot.privacy import PiiCipher
-from bot.scope import ScopeRules
 from bot.settings import get_settings
 
 
-@lru_cache(maxsize=1)
-def catalog() -> Catalog:
-    return Catalog(get_settings().knowledge_dir)
+def _knowledge() -> Path:
+    return get_settings().knowledge_dir
 
 
-@lru_cache(maxsize=1)
-def retriever() -> Retriever:
-    knowledge = get_settings().knowledge_dir
-    return Retriever(
-        catalog().entries,
-        knowledge / "jieba",
-        audience_rules().about,
+@lru_cache(maxsize=2)
+def _catalog(knowledge: Path) -> Catalog:
+    return Catalog(knowledge)
+
+
+@lru_cache(maxsize=2)
+def _retriever(knowledge: Path) -> Retriever:
+    return Retriever.from_catalog(
+        _catalog(knowledge),
+        _audience_rules(knowledge).about,
         Dialect.load(knowledge).fold,
-        catalog().topic_questions,
+        FollowupRules.load(knowledge),
     )
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _scope_rules(knowledge: Path) -> ScopeRules:
+    return ScopeRules.load(knowledge)
+
+
+@lru_cache(maxsize=2)
+def _emergency_rules(knowledge: Path) -> EmergencyRules:
+    return EmergencyRules.load(knowledge)
+
+
+@lru_cache(maxsize=2)
+def _audience_rules(knowledge: Path) -> AudienceRules:
+    return AudienceRules.load(knowledge)
+
+
+@lru_cache(maxsize=2)
+def _intake(knowledge: Path) -> IntakeVocabulary:
+    return IntakeVocabulary.load(knowledge)
+
+
+def catalog() -> Catalog:
+    return _catalog(_knowledge())
+
+
+def retriever() -> Retriever:
+    return _retriever(_knowledge())
+
+
 def scope_rules() -> ScopeRules:
-    return ScopeRules.load(get_settings().knowledge_dir)
+    return _scope_rules(_knowledge())
 
 
-@lru_cache(maxsize=1)
+def emergency_rules() -> EmergencyRules:
+    return _emergency_rules(_knowledge())
+
+
 def audience_rules() -> AudienceRules:
-    return AudienceRules.load(get_settings().knowledge_dir)
+    return _audience_rules(_knowledge())
 
 
-@lru_cache(maxsize=1)
 def intake() -> IntakeVocabulary:
-    return IntakeVocabulary.load(get_settings().knowledge_dir)
+    return _intake(_knowledge())
 
 
 @lru_cache(maxsize=1)
@@ -55,10 +93,10 @@ def warm_up() -> None:
     """Build the services a first question needs (the retriever takes seconds) before any question arrives."""
     retriever()
     scope_rules()
+    emergency_rules()
     intake()
 
 
 def reset() -> None:
-    """Forget every cached service (tests that change settings or knowledge call this)."""
-    for cached in (catalog, retriever, audience_rules, intake, cipher):
-        cached.cache_clear()
+    """Forget the services built from settings other than the knowledge folder (tests that change them call this)."""
+    cipher.cache_clear()

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         return self.project_root / "var"
 
     @property
+    def build_dir(self) -> Path:
+        """What `bot build` derives from knowledge/ for training (config.yml reads var/build/jieba)."""
+        return self.var_dir / "build"
+
+    @property
     def knowledge_dir(self) -> Path:
         return self.project_root / "knowledge"
 

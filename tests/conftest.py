@@ -1,5 +1,6 @@
-"""Shared fixtures: a fresh database per test (SQLite, plus PostgreSQL when TEST_POSTGRES_URL is set),
-the knowledge catalog, and the trained test model with a real action server (trained once per session)."""
+"""Shared fixtures: a fresh database per test (SQLite, plus PostgreSQL when TEST_POSTGRES_URL is set), the
+knowledge services built once per run (as the action server builds them), and the trained test model with a real
+action server (trained once per run)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot import services
 from bot.settings import OFFLINE_ENV
+from tests.paths import ROOT
 
 os.environ.update(OFFLINE_ENV)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
-
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
+BUILD = ROOT / "var" / "build"  # where `bot build` writes (never into the source tree)
 
 
 def _postgres_params() -> list:
@@ -54,7 +55,6 @@ def _fresh_postgres(base_url: str) -> tuple[str, object]:
 @pytest.fixture(params=_postgres_params())
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A migrated, empty database for this test only; settings and services point at it."""
-    from bot import services
     from bot.db.migrate import upgrade
     from bot.db.session import get_engine
     from bot.settings import get_settings
@@ -81,18 +81,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 def directory_db(db_url: str) -> str:
     """A database with the whole mediation directory imported."""
     from bot.db.session import session_scope
-    from bot.directory import import_directory, read_directory
+    from bot.mediation.directory import import_directory
 
     with session_scope(db_url) as session:
-        import_directory(session, read_directory(KNOWLEDGE / "orgs" / "organizations.csv"))
+        import_directory(session, services.catalog().directory_rows)
     return db_url
 
 
 @pytest.fixture(scope="session")
 def catalog():
-    from bot.catalog import Catalog
+    """The knowledge catalog the services use (read once per run)."""
+    return services.catalog()
 
-    return Catalog(KNOWLEDGE)
+
+@pytest.fixture(scope="session")
+def retriever():
+    """The production retriever (every dictionary, dialect folding, topic questions, twins), built once per run."""
+    return services.retriever()
 
 
 def free_port() -> int:
@@ -118,10 +123,10 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The test model (config.yml with epochs scaled by TEST_EPOCHS_SCALE), trained once and reused."""
-    from bot.build import build_all
-    from bot.training import ensure_model
+    from bot.ops.build import build_all
+    from bot.ops.training import ensure_model
 
-    build_all(ROOT)
+    build_all(ROOT, BUILD)
     out = ROOT / os.environ.get("TEST_MODEL_DIR", "var/test-model")
     return ensure_model(ROOT, out, float(os.environ.get("TEST_EPOCHS_SCALE", "0.5")))
 
@@ -131,12 +136,12 @@ def stack_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One SQLite database with the directory, shared by the running action server and the tests reading it."""
     from bot.db.migrate import upgrade
     from bot.db.session import session_scope
-    from bot.directory import import_directory, read_directory
+    from bot.mediation.directory import import_directory
 
     url = f"sqlite:///{tmp_path_factory.mktemp('stack') / 'stack.db'}"
     upgrade(url)
     with session_scope(url) as session:
-        import_directory(session, read_directory(KNOWLEDGE / "orgs" / "organizations.csv"))
+        import_directory(session, services.catalog().directory_rows)
     return url
 
 
@@ -159,7 +164,7 @@ def action_server(stack_db: str) -> Iterator[str]:
     """A real rasa-sdk action server on a loopback port, using the stack database."""
     port = free_port()
     env = {**os.environ, **OFFLINE_ENV, "DATABASE_URL": stack_db}
-    command = [sys.executable, "-m", "bot.action_server", "--actions", "actions", "-p", str(port)]
+    command = [sys.executable, "-m", "bot.ops.action_server", "--actions", "actions", "-p", str(port)]
     with serving(command, env, f"http://127.0.0.1:{port}/health"):
         yield f"http://127.0.0.1:{port}/webhook"
 

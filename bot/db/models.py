@@ -10,16 +10,6 @@ from sqlalchemy.orm import declarative_base, relationship
 
 Base: Any = declarative_base()
 
-REFERRAL_STATUSES = (
-    "submitted",
-    "accepted",
-    "in_mediation",
-    "resolved",
-    "unresolved",
-    "declined",
-    "transferred",
-    "withdrawn",
-)
 ORG_KINDS = ("village", "town", "county", "city", "industry", "stationed", "studio")
 USER_ROLES = ("mediator", "educator", "admin")
 # pending: not delivered yet; sending: claimed by the dispatcher; sent: pushed as a customer-service message;
@@ -70,7 +60,9 @@ class Referral(Base):
     consent_at = Column(DateTime(timezone=True), nullable=False)
     channel = Column(String(20), nullable=False, default="web")
     sender_hash = Column(String(64), nullable=False, default="", index=True)
-    status = Column(String(20), nullable=False, default="submitted", index=True)
+    status = Column(
+        String(20), nullable=False, default="submitted", index=True
+    )  # knowledge/mediation/statuses.yml
     route_reason = Column(String(300), nullable=False, default="")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)

@@ -1,1 +1,1 @@
-"""Loading and validating the content under ``knowledge/`` (statutes, Q&A entries, next steps)."""
+"""Reading the content under ``knowledge/``: statutes, Q&A entries, topic questions, vocabularies, phrase rules."""

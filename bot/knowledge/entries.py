@@ -11,36 +11,8 @@ from typing import Any
 import yaml
 
 from bot.knowledge.statutes import StatuteIndex
+from bot.knowledge.topics import Topics
 
-AUDIENCES = ("youth", "elderly", "general")
-YOUTH_TOPICS = (
-    "school_bullying",
-    "online_safety",
-    "minor_protection",
-    "juvenile_crime",
-    "child_labor",
-    "sexual_safety",
-    "drug_prevention",
-)
-ELDERLY_TOPICS = ("elder_support", "inheritance", "elder_fraud", "elder_marriage", "guardianship", "pension")
-GENERAL_TOPICS = (
-    "telecom_fraud",
-    "marriage_family",
-    "domestic_violence",
-    "labor",
-    "neighbor",
-    "land_forest",
-    "traffic_accident",
-    "consumer",
-    "property_management",
-    "medical",
-    "debt",
-    "personal_injury",
-    "legal_aid",
-    "mediation_info",
-    "admin_review",
-)
-TOPICS = YOUTH_TOPICS + ELDERLY_TOPICS + GENERAL_TOPICS
 # Laws whose shared text predates revisions in force from 2026-01-01: never cite their article numbers.
 UNCITABLE_LAWS = ("治安管理处罚法", "网络安全法")
 MIN_PARAPHRASES = 10
@@ -110,6 +82,12 @@ def _entry_from(raw: dict[str, Any], topic: str, source: str) -> Entry:
     )
 
 
+def load_next_steps(knowledge: Path) -> dict[str, str]:
+    """Where to go next (knowledge/legal/next_steps.yml): code → the sentence shown under an answer."""
+    raw = yaml.safe_load((knowledge / "legal" / "next_steps.yml").read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
 def load_entries(folder: Path) -> list[Entry]:
     """Read every ``<topic>.yml`` file in the folder, in file then entry order."""
     entries: list[Entry] = []
@@ -121,18 +99,20 @@ def load_entries(folder: Path) -> list[Entry]:
     return entries
 
 
-def _check_entry(entry: Entry, statutes: StatuteIndex, next_step_codes: set[str]) -> list[str]:
+def _check_entry(
+    entry: Entry, statutes: StatuteIndex, next_step_codes: set[str], topics: Topics
+) -> list[str]:
     where = f"{entry.source_file}:{entry.id or '?'}"
     problems: list[str] = []
     match = _ID.match(entry.id)
-    if entry.topic not in TOPICS:
+    if entry.topic not in topics.codes:
         problems.append(f"{where}: unknown topic {entry.topic!r}")
     if entry.source_file and entry.source_file != f"{entry.topic}.yml":
         problems.append(f"{where}: topic {entry.topic!r} does not match the file name")
     if not match or match.group(1) != entry.topic:
         problems.append(f"{where}: id must be '<topic>.NNN'")
-    if not entry.audiences or any(a not in AUDIENCES for a in entry.audiences):
-        problems.append(f"{where}: audiences must be a non-empty subset of {AUDIENCES}")
+    if not entry.audiences or any(a not in topics.audiences for a in entry.audiences):
+        problems.append(f"{where}: audiences must be a non-empty subset of {tuple(topics.audiences)}")
     if not entry.question:
         problems.append(f"{where}: empty question")
     if len(entry.paraphrases) < MIN_PARAPHRASES:
@@ -168,13 +148,15 @@ def quotes(answer: str, article_text: str, window: int = QUOTE_WINDOW) -> bool:
     return any(folded[i : i + window] in plain for i in range(0, max(0, len(folded) - window + 1)))
 
 
-def validate(entries: list[Entry], statutes: StatuteIndex, next_step_codes: set[str]) -> list[str]:
+def validate(
+    entries: list[Entry], statutes: StatuteIndex, next_step_codes: set[str], topics: Topics
+) -> list[str]:
     """Every rule the knowledge base must satisfy; an empty list means it is valid."""
     problems: list[str] = []
     seen_ids: set[str] = set()
     owner: dict[str, str] = {}
     for entry in entries:
-        problems.extend(_check_entry(entry, statutes, next_step_codes))
+        problems.extend(_check_entry(entry, statutes, next_step_codes, topics))
         if entry.id in seen_ids:
             problems.append(f"duplicate id {entry.id}")
         seen_ids.add(entry.id)
@@ -190,13 +172,14 @@ def main(root: str = "knowledge") -> int:
     """Validate the knowledge folder and print problems plus counts; exit status 1 on any problem."""
     base = Path(root)
     statutes = StatuteIndex.load(base / "laws")
-    codes = set((yaml.safe_load((base / "next_steps.yml").read_text(encoding="utf-8")) or {}).keys())
+    codes = set(load_next_steps(base))
+    topics = Topics.load(base)
     entries = load_entries(base / "qa")
-    problems = validate(entries, statutes, codes)
+    problems = validate(entries, statutes, codes, topics)
     for line in problems:
         print(line)
-    per_aud = {a: sum(a in e.audiences for e in entries) for a in AUDIENCES}
-    per_topic = {t: sum(e.topic == t for e in entries) for t in TOPICS}
+    per_aud = {a: sum(a in e.audiences for e in entries) for a in topics.audiences}
+    per_topic = {t: sum(e.topic == t for e in entries) for t in topics.codes}
     print(f"{len(entries)} entries; by audience {per_aud}")
     print("topics without entries:", [t for t, n in per_topic.items() if n == 0])
     return 1 if problems else 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.knowledge.entries import TOPICS, normalize
+from bot.knowledge.entries import normalize
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,12 @@ def load_topic_questions(folder: Path) -> list[TopicQuestion]:
 
 
 def validate_topic_questions(
-    questions: list[TopicQuestion], folder: Path, entry_questions: Iterable[str] = ()
+    questions: list[TopicQuestion], folder: Path, topics: Iterable[str], entry_questions: Iterable[str] = ()
 ) -> list[str]:
     """Problems: an unknown topic, a file named after another topic, an empty or repeated question, or one that
     is already an entry's question (it would teach nothing new)."""
     known = {normalize(text) for text in entry_questions}
+    codes = set(topics)
     problems = []
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else ():
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -43,7 +44,7 @@ def validate_topic_questions(
     seen: dict[str, str] = {}
     for question in questions:
         key = normalize(question.text)
-        if question.topic not in TOPICS:
+        if question.topic not in codes:
             problems.append(f"{question.text!r}: unknown topic {question.topic!r}")
         if not key:
             problems.append(f"{question.topic}: an empty question")

@@ -1,1 +1,1 @@
-"""Custom Rasa NLU components (this package and bot.channels are the only ones that import rasa)."""
+"""Our Rasa graph components: the spaCy gazetteer and the phrase overrides (only bot/nlu and bot/channels import Rasa)."""

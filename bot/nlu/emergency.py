@@ -9,8 +9,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.phrase_override import PhraseOverride, set_intent
-from bot.safety import EmergencyRules
+from bot.legal.emergency import EmergencyRules
+from bot.nlu.overrides import PhraseOverride, set_intent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

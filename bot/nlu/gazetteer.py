@@ -12,19 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.build import gazetteer_patterns
-from bot.catalog import Catalog
-
-PATTERNS_FILE = "patterns.jsonl"
+from bot.knowledge.catalog import Catalog
+from bot.knowledge.dictionaries import gazetteer_patterns
+from bot.nlu.component import KnowledgeComponent
 
 
 def build_ruler(patterns: list[dict[str, str]]) -> Any:
@@ -36,62 +31,24 @@ def build_ruler(patterns: list[dict[str, str]]) -> Any:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class QingyuanGazetteer(GraphComponent, EntityExtractorMixin):
+class QingyuanGazetteer(KnowledgeComponent, EntityExtractorMixin):
     """Extracts ``county``, ``town``, ``village`` and ``dispute_type`` entities; ``codes`` lists NBS codes."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        # knowledge_fingerprint is set by bot.training so Rasa's cache notices edits to knowledge/.
-        return {"knowledge_path": "knowledge", "knowledge_fingerprint": ""}
+    FILE = "patterns.jsonl"
+    _nlp: Any = None
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        patterns: list[dict[str, str]] | None = None,
-    ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._patterns = patterns or []
-        self._nlp = build_ruler(self._patterns) if self._patterns else None
+    def use(self, patterns: list[dict[str, str]]) -> None:
+        self._patterns = patterns
+        self._nlp = build_ruler(patterns) if patterns else None
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> QingyuanGazetteer:
-        return cls(config, model_storage, resource)
+    def learn(self, knowledge: Path) -> None:
+        self.use(gazetteer_patterns(Catalog(knowledge)))
 
-    def train(self, training_data: TrainingData) -> Resource:
-        """Build the patterns from the knowledge folder and persist them into the model."""
-        self._patterns = gazetteer_patterns(Catalog(Path(self._config["knowledge_path"])))
-        self._nlp = build_ruler(self._patterns)
-        with self._model_storage.write_to(self._resource) as folder:
-            lines = (json.dumps(p, ensure_ascii=False) for p in self._patterns)
-            (folder / PATTERNS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return self._resource
+    def dump(self) -> str:
+        return "\n".join(json.dumps(p, ensure_ascii=False) for p in self._patterns) + "\n"
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> QingyuanGazetteer:
-        try:
-            with model_storage.read_from(resource) as folder:
-                text = (folder / PATTERNS_FILE).read_text(encoding="utf-8")
-        except (ValueError, FileNotFoundError):
-            return cls(config, model_storage, resource)
-        patterns = [json.loads(line) for line in text.splitlines() if line.strip()]
-        return cls(config, model_storage, resource, patterns)
+    def restore(self, text: str) -> None:
+        self.use([json.loads(line) for line in text.splitlines() if line.strip()])
 
     def extract(self, text: str) -> list[dict[str, Any]]:
         """Entities in Rasa's format, with the candidate codes of each match."""
@@ -120,6 +77,3 @@ class QingyuanGazetteer(GraphComponent, EntityExtractorMixin):
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

@@ -9,8 +9,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.phrase_override import PhraseOverride, set_intent
-from bot.wish import WishRules
+from bot.mediation.wish import WishRules
+from bot.nlu.overrides import PhraseOverride, set_intent
 
 # Only these predictions are corrected; chit-chat, status queries, form answers and cancellations are left alone.
 CORRECTABLE = ("ask_legal", "nlu_fallback", "out_of_scope")

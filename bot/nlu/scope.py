@@ -9,8 +9,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.phrase_override import PhraseOverride, set_intent
-from bot.scope import ScopeRules
+from bot.legal.scope import ScopeRules
+from bot.nlu.overrides import PhraseOverride, set_intent
 
 # Only a legal question or a message not understood is corrected; mediation requests and emergencies are kept.
 CORRECTABLE = ("ask_legal", "nlu_fallback")

@@ -1,4 +1,4 @@
-"""The web app (port 8000): the citizens' chat page at / and the staff console at /console."""
+"""The web app (port 8000): the citizens' chat page and its API at /, the staff console at /console."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 from flask import Flask
 
+from bot.mediation.statuses import Statuses
 from bot.settings import Settings, get_settings
 
 
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,
         MESSAGES=yaml.safe_load((settings.knowledge_dir / "messages.yml").read_text(encoding="utf-8")),
+        STATUSES=Statuses.load(settings.knowledge_dir),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=64 * 1024,
@@ -27,11 +29,11 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from bot.web import chat, console, console_referrals
+    from bot.web import chat
+    from bot.web.console import auth, questions, referrals
 
-    app.register_blueprint(chat.bp)
-    app.register_blueprint(console.bp)
-    app.register_blueprint(console_referrals.bp)
+    for blueprint in (chat.bp, auth.bp, referrals.bp, questions.bp):
+        app.register_blueprint(blueprint)
 
     @app.after_request
     def security_headers(response: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 import requests
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from bot.web.replies import ReplyCache
+from bot.web.reply_cache import ReplyCache
 
 bp = Blueprint("chat", __name__)
 SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # also the shape of a message id

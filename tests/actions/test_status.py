@@ -3,30 +3,12 @@
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import ActionReferralStatus
-from bot.db.session import session_scope
-from bot.privacy import PiiCipher
-from bot.referrals import Intake, create_referral
 from tests.actions.helpers import payloads, responses, tracker
+from tests.mediation.referral_factory import store_referral
 
 
 def _referral(db_url: str) -> str:
-    intake = Intake(
-        "k",
-        "neighbor",
-        "441802",
-        "441802006",
-        None,
-        "凤城街道",
-        "邻居",
-        "漏水",
-        "陈",
-        "13800138000",
-        "web",
-        "h",
-    )
-    with session_scope(db_url) as s:
-        referral, _ = create_referral(s, intake, "T441802006", "原因", PiiCipher("x"))
-        return referral.reference
+    return store_referral(db_url, "k", "T441802006", applicant_name="陈", description="漏水")
 
 
 async def test_right_reference_and_digits_show_the_status(directory_db: str) -> None:

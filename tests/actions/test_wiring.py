@@ -12,8 +12,7 @@ import yaml
 from rasa_sdk import Action
 
 import actions
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import ROOT
 
 
 def _action_classes() -> dict[str, list[type]]:
@@ -46,8 +45,10 @@ def test_importing_actions_does_no_io(tmp_path: Path) -> None:
         "import importlib, pkgutil, actions\n"
         "for m in pkgutil.iter_modules(actions.__path__): importlib.import_module('actions.' + m.name)\n"
         "from bot import services\n"
-        "assert services.catalog.cache_info().currsize == 0\n"
-        "assert services.retriever.cache_info().currsize == 0\n"
+        "assert services._catalog.cache_info().currsize == 0\n"
+        "assert services._retriever.cache_info().currsize == 0\n"
+        "from bot import privacy\n"
+        "assert privacy._masker.cache_info().currsize == 0\n"
     )
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)

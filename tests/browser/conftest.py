@@ -14,8 +14,8 @@ from waitress.server import create_server
 
 from bot.settings import Settings
 from bot.web import create_app
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

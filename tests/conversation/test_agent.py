@@ -186,7 +186,7 @@ async def test_emergency_jumps_out_of_the_intake(agent: Any) -> None:
 
 
 def test_training_output_has_no_misaligned_entities(trained_model: Any) -> None:
-    from bot.training import training_log
+    from bot.ops.training import training_log
 
     log = training_log(trained_model).read_text(encoding="utf-8")
     assert "Epochs" in log  # the log is the real training output

@@ -4,17 +4,16 @@ This is not the evaluation (``make eval`` runs the whole set through the running
 figures); it fails when a change makes the assistant clearly worse.
 """
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.eval_report import summary_lines
-from bot.evaluation import Outcome, classify, load_items, score
+from bot.evaluation.report import summary_lines
+from bot.evaluation.score import Outcome, classify, load_items, score
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.model
 
-ROOT = Path(__file__).resolve().parents[2]
 EVERY = 6  # every 6th question: a fixed sample covering every kind
 # Floors sit a little below what this sample measured when they were set (the full evaluation's targets are
 # higher: see README "Evaluation"); raise them as the assistant improves, never lower them to pass.

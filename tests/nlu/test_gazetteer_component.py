@@ -1,15 +1,15 @@
-"""The spaCy gazetteer component on spacy.blank("zh"): places with codes and aliases, dispute words."""
+"""The spaCy gazetteer component on spacy.blank("zh"), trained and loaded back from a model: places with codes and
+aliases, dispute words."""
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.build import gazetteer_patterns
 from bot.nlu.gazetteer import QingyuanGazetteer
 
 
 @pytest.fixture(scope="module")
-def component(catalog) -> QingyuanGazetteer:
-    return QingyuanGazetteer({"knowledge_path": "knowledge"}, None, None, gazetteer_patterns(catalog))  # type: ignore[arg-type]
+def component(gazetteer: QingyuanGazetteer) -> QingyuanGazetteer:
+    return gazetteer
 
 
 def entities(component: QingyuanGazetteer, text: str) -> list[tuple[str, str, list[str]]]:

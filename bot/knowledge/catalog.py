@@ -1,0 +1,83 @@
+"""Catalog: the read-only content of one knowledge folder, each part loaded on first use (never at import time)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.entries import Entry, load_entries, load_next_steps
+from bot.knowledge.statutes import StatuteIndex
+from bot.knowledge.topic_questions import TopicQuestion, load_topic_questions
+from bot.knowledge.topics import Topics
+from bot.mediation.directory import OrgRow, read_directory
+from bot.mediation.disputes import DisputeTypes
+from bot.mediation.places import Gazetteer
+from bot.mediation.routing import Router
+from bot.mediation.statuses import Statuses
+
+
+class Catalog:
+    """Statutes, topics, Q&A entries, topic questions, places, dispute types, statuses and the directory of one
+    knowledge folder, and the router over it."""
+
+    def __init__(self, knowledge: Path):
+        self.knowledge = knowledge
+
+    def _yaml(self, relative: str) -> dict:
+        return yaml.safe_load((self.knowledge / relative).read_text(encoding="utf-8")) or {}
+
+    @cached_property
+    def statutes(self) -> StatuteIndex:
+        return StatuteIndex.load(self.knowledge / "laws")
+
+    @cached_property
+    def topics(self) -> Topics:
+        return Topics.load(self.knowledge)
+
+    @cached_property
+    def entries(self) -> list[Entry]:
+        return load_entries(self.knowledge / "qa")
+
+    @cached_property
+    def entries_by_id(self) -> dict[str, Entry]:
+        return {entry.id: entry for entry in self.entries}
+
+    @cached_property
+    def topic_questions(self) -> list[TopicQuestion]:
+        return load_topic_questions(self.knowledge / "topic_questions")
+
+    @cached_property
+    def next_steps(self) -> dict[str, str]:
+        return load_next_steps(self.knowledge)
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return Gazetteer.load(self.knowledge)
+
+    @cached_property
+    def dispute_types(self) -> DisputeTypes:
+        return DisputeTypes.load(self.knowledge)
+
+    @cached_property
+    def statuses(self) -> Statuses:
+        return Statuses.load(self.knowledge)
+
+    @cached_property
+    def routing_reasons(self) -> dict[str, str]:
+        return self._yaml("orgs/routing_reasons.yml")
+
+    @cached_property
+    def directory_rows(self) -> list[OrgRow]:
+        return read_directory(self.knowledge / "orgs" / "organizations.csv", self.dispute_types.codes)
+
+    def router(self, rows: list[OrgRow] | None = None) -> Router:
+        """A router over the given rows (e.g. from the database), or the directory file."""
+        names = {code: place.name for code, place in self.gazetteer.places.items()}
+        return Router(
+            rows if rows is not None else self.directory_rows,
+            names,
+            self.dispute_types,
+            self.routing_reasons,
+        )

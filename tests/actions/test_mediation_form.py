@@ -1,0 +1,281 @@
+"""The intake form: normalising answers, re-asking when unclear, submitting once, cancelling without a trace."""
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+
+from actions.mediation_form import ActionAskConfirm, ValidateMediationForm, dispute_code
+from actions.referrals import ActionCancelMediation, ActionSubmitMediation
+from bot.db.models import Referral
+from bot.db.session import session_scope
+from tests.actions.helpers import payloads, responses, tracker
+
+FORM_START = {"event": "active_loop", "name": "mediation_form", "timestamp": 1234.5}
+FILLED = {
+    "dispute_type": "neighbor",
+    "location": "清城区凤城街道高基里社区",
+    "county_code": "441802",
+    "town_code": "441802006",
+    "village_code": "441802006001",
+    "counterparty": "邻居（楼上）",
+    "description": "楼上漏水三个月，不肯修也不赔",
+    "court_or_police": False,
+    "consent": True,
+    "applicant_name": "陈女士",
+    "phone": "13800138000",
+    "confirm": True,
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("neighbor", "neighbor"),
+        ("和邻居吵架", "neighbor"),
+        ("老板拖欠工资", "labor"),
+        ("物业乱收费", "property"),
+        ("借钱不还", "debt"),
+        ("邻里纠纷", "neighbor"),
+        ("不知道", None),
+        ("", None),
+    ],
+)
+def test_dispute_code(value: str, code: str | None) -> None:
+    assert dispute_code(value) == code
+
+
+def test_location_resolves_to_codes() -> None:
+    dispatcher = CollectingDispatcher()
+    result = ValidateMediationForm().validate_location("英德浛洸", dispatcher, tracker("英德浛洸"), {})
+    assert result == {
+        "location": "英德市浛洸镇",
+        "county_code": "441881",
+        "town_code": "441881112",
+        "village_code": None,
+    }
+    assert dispatcher.messages == []
+
+
+def test_unknown_place_is_asked_again() -> None:
+    dispatcher = CollectingDispatcher()
+    result = ValidateMediationForm().validate_location("火星", dispatcher, tracker("火星"), {})
+    assert result == {"location": None}
+    assert responses(dispatcher) == ["utter_location_not_found"]
+
+
+def test_ambiguous_place_offers_choices_that_resolve() -> None:
+    dispatcher = CollectingDispatcher()
+    form = ValidateMediationForm()
+    assert form.validate_location("田心村", dispatcher, tracker("田心村"), {}) == {"location": None}
+    assert responses(dispatcher) == ["utter_location_choose"]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert len(buttons) > 1
+    again = form.validate_location(
+        buttons[0]["payload"], CollectingDispatcher(), tracker(buttons[0]["payload"]), {}
+    )
+    assert again["village_code"] is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"), [("我的电话13912345678", "13912345678"), ("0763-3388123", "0763-3388123")]
+)
+def test_valid_phone_is_normalised(text: str, phone: str) -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_phone(text, dispatcher, tracker(text), {}) == {"phone": phone}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("text", ["123", "我不告诉你", "' OR 1=1 --"])
+def test_invalid_phone_is_asked_again_with_a_reason(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_phone(text, dispatcher, tracker(text), {}) == {"phone": None}
+    assert responses(dispatcher) == ["utter_invalid_phone"]
+
+
+async def test_place_in_the_first_message_is_picked_up() -> None:
+    form = ValidateMediationForm()
+    first = tracker("我在连州和邻居吵架了，想调解", intent="request_mediation")
+    assert await form.extract_location(CollectingDispatcher(), first, {}) == {
+        "location": "我在连州和邻居吵架了，想调解"
+    }
+    no_place = tracker("我和邻居吵架了", intent="request_mediation")
+    assert await form.extract_location(CollectingDispatcher(), no_place, {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        (
+            "连州市西岸镇",
+            "ask_legal",
+            {"location": "连州市西岸镇"},
+        ),  # a place is an answer whatever DIET says
+        ("火星", "inform", {"location": "火星"}),  # unknown place: validated and asked again
+        ("邻居漏水不赔怎么办", "ask_legal", {}),  # a question: left to the interruption rule
+        ("算了不调了", "cancel", {}),
+        ("英德他拿刀砍我", "emergency", {}),
+    ],
+)
+async def test_answers_to_the_location_question(text: str, intent: str, expected: dict) -> None:
+    asked = tracker(text, intent=intent, slots={"requested_slot": "location"})
+    assert await ValidateMediationForm().extract_location(CollectingDispatcher(), asked, {}) == expected
+
+
+async def test_submit_creates_one_referral_even_when_retried(directory_db: str) -> None:
+    for attempt in range(2):
+        dispatcher = CollectingDispatcher()
+        events = await ActionSubmitMediation().run(
+            dispatcher, tracker("13800138000", slots=FILLED, events=[FORM_START]), {}
+        )
+        payload = payloads(dispatcher)[0]
+        assert responses(dispatcher) == ["utter_referral_created"]
+        assert payload["kind"] == "referral_created"
+        assert payload["org"] == {
+            "id": "V441802006001",
+            "name": "高基里社区人民调解委员会",
+            "kind": "village",
+            "county": "清城区",
+            "town": "凤城街道",
+        }
+        assert payload["reference"].startswith("QY-") and payload["reason"]
+        cleared = {e["name"] for e in events if e.get("value") is None}
+        assert {"phone", "location", "consent"} <= cleared
+        if attempt == 0:
+            reference = payload["reference"]
+        assert payload["reference"] == reference
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 1
+
+
+async def test_submit_without_consent_stores_nothing(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**FILLED, "consent": None}
+    await ActionSubmitMediation().run(dispatcher, tracker("", slots=slots, events=[FORM_START]), {})
+    assert payloads(dispatcher) == [{"kind": "cancelled"}]
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
+
+
+async def test_cancel_stores_nothing_and_ends_the_form(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionCancelMediation().run(dispatcher, tracker("算了", intent="cancel", slots=FILLED), {})
+    assert payloads(dispatcher) == [{"kind": "cancelled"}]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert all(e.get("value") is None for e in events if e.get("event") == "slot")
+
+
+async def test_refused_consent_gives_the_public_contact(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**FILLED, "consent": None, "phone": None, "requested_slot": "consent"}
+    await ActionCancelMediation().run(dispatcher, tracker("不同意", intent="deny", slots=slots), {})
+    assert responses(dispatcher) == ["utter_consent_refused"]
+    payload = payloads(dispatcher)[0]
+    assert payload["kind"] == "cancelled" and payload["reason"] == "consent_refused"
+    assert payload["org"]["id"] == "V441802006001"
+
+
+async def test_story_in_the_first_message_fills_counterparty_and_description() -> None:
+    form = ValidateMediationForm()
+    first = tracker("楼上邻居漏水三个月了，一直不肯修也不肯赔，我想申请调解", intent="request_mediation")
+    assert await form.extract_counterparty(CollectingDispatcher(), first, {}) == {
+        "counterparty": "邻居（楼上）"
+    }
+    story = await form.extract_description(CollectingDispatcher(), first, {})
+    assert story["description"].startswith("楼上邻居漏水")
+    bare = tracker("我想申请调解", intent="request_mediation")
+    assert await form.extract_description(CollectingDispatcher(), bare, {}) == {}
+    assert await form.extract_counterparty(CollectingDispatcher(), bare, {}) == {}
+
+
+def test_short_description_is_asked_again() -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_description("吵架", dispatcher, tracker("吵架"), {}) == {
+        "description": None
+    }
+    assert responses(dispatcher) == ["utter_description_too_short"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("陈女士", "陈女士"), ("我姓李", "李"), ("13800138000", None), ("", None)]
+)
+def test_applicant_name(text: str, name: str | None) -> None:
+    dispatcher = CollectingDispatcher()
+    assert ValidateMediationForm().validate_applicant_name(text, dispatcher, tracker(text), {}) == {
+        "applicant_name": name
+    }
+    assert (responses(dispatcher) == ["utter_invalid_name"]) == (name is None)
+
+
+async def test_confirm_submits_or_edits_one_field() -> None:
+    form = ValidateMediationForm()
+    asked = {**FILLED, "confirm": None, "requested_slot": "confirm"}
+    yes = tracker("确认提交", intent="affirm", slots=asked)
+    assert await form.extract_confirm(CollectingDispatcher(), yes, {}) == {"confirm": True}
+    edit_phone = tracker("改一下电话", intent="inform", slots=asked)
+    assert await form.extract_confirm(CollectingDispatcher(), edit_phone, {}) == {
+        "phone": None,
+        "confirm": None,
+    }
+    edit_place = tracker("地点说错了，改一下地点", intent="deny", slots=asked)
+    cleared = await form.extract_confirm(CollectingDispatcher(), edit_place, {})
+    assert cleared == {
+        "location": None,
+        "county_code": None,
+        "town_code": None,
+        "village_code": None,
+        "confirm": None,
+    }
+    unclear = CollectingDispatcher()
+    assert await form.extract_confirm(unclear, tracker("嗯？", intent="deny", slots=asked), {}) == {
+        "confirm": None
+    }
+    assert responses(unclear) == ["utter_ask_which_field"]
+
+
+async def test_confirm_reads_everything_back() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAskConfirm().run(dispatcher, tracker("", slots={**FILLED, "confirm": None}), {})
+    payload = payloads(dispatcher)[0]
+    assert payload["kind"] == "ask" and payload["slot"] == "confirm"
+    assert payload["summary"]["phone"] == "13800138000" and payload["summary"]["dispute_type"] == "邻里纠纷"
+
+
+async def test_already_in_court_stores_nothing_and_explains(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**FILLED, "requested_slot": "court_or_police", "court_or_police": None}
+    await ActionCancelMediation().run(dispatcher, tracker("已经起诉了", intent="affirm", slots=slots), {})
+    assert responses(dispatcher) == ["utter_already_handled"]
+    assert payloads(dispatcher) == [{"kind": "cancelled", "reason": "already_handled"}]
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
+
+
+async def test_a_button_entity_is_not_overwritten_by_the_payload_text() -> None:
+    button = tracker(
+        '/inform{"dispute_type":"neighbor"}',
+        intent="inform",
+        entities=[{"entity": "dispute_type", "value": "neighbor"}],
+        slots={"requested_slot": "dispute_type"},
+    )
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), button, {}) == {
+        "dispute_type": "neighbor"
+    }
+    typed = tracker("就是吵架那种", intent="inform", slots={"requested_slot": "dispute_type"})
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), typed, {}) == {
+        "dispute_type": "就是吵架那种"
+    }
+
+
+async def test_a_later_mention_does_not_retype_the_dispute() -> None:
+    neighbour = [{"entity": "dispute_type", "value": "neighbor"}]
+    later = tracker(
+        "邻居",
+        intent="inform",
+        entities=neighbour,
+        slots={"dispute_type": "traffic", "requested_slot": "counterparty"},
+    )
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), later, {}) == {}
+    first = tracker("和邻居吵架想调解", intent="request_mediation", entities=neighbour)
+    assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), first, {}) == {
+        "dispute_type": "neighbor"
+    }

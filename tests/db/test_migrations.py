@@ -1,0 +1,51 @@
+"""Migration 0002 (status notices): one head, the models match the migrated schema, and it goes down and up
+again over existing referrals, on SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, select
+
+from bot.db.migrate import alembic_config, downgrade, upgrade
+from bot.db.models import Base, ReferralEvent
+from bot.db.session import get_engine, session_scope
+from bot.privacy import PiiCipher
+from tests.mediation.referral_factory import add_orgs, add_referral
+
+NEW_TABLES = {"wechat_contacts", "notifications"}
+
+
+def test_one_head_after_0001(db_url: str) -> None:
+    scripts = ScriptDirectory.from_config(alembic_config(db_url))
+    assert scripts.get_heads() == ["0002"]
+    assert scripts.get_revision("0002").down_revision == "0001"
+
+
+def test_upgrade_head_matches_the_models(db_url: str) -> None:
+    engine = get_engine(db_url)
+    schema = inspect(engine)
+    assert set(schema.get_table_names()) >= NEW_TABLES | {"referrals", "referral_events"}
+    assert {c["name"] for c in schema.get_columns("notifications")} == {
+        "id", "referral_id", "referral_status", "status", "created_at", "sent_at", "shown_at", "attempts",
+        "last_error",
+    }  # fmt: skip
+    assert "org_id" in {c["name"] for c in schema.get_columns("referral_events")}
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_0002_goes_down_and_up_over_existing_referrals(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        add_orgs(s)
+        add_referral(s, PiiCipher("x"))
+    engine = get_engine(db_url)
+    downgrade(db_url, "0001")
+    engine.dispose()
+    schema = inspect(engine)
+    assert not NEW_TABLES & set(schema.get_table_names())
+    assert "org_id" not in {c["name"] for c in schema.get_columns("referral_events")}
+    upgrade(db_url)
+    engine.dispose()
+    with session_scope(db_url) as s:
+        (event,) = s.execute(select(ReferralEvent)).scalars().all()
+        assert (event.status, event.org_id) == ("submitted", None)  # the step recorded before 0002

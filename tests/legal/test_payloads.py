@@ -1,0 +1,40 @@
+"""Reply payloads: an answer quotes its articles from the statute files; the human route for what we cannot answer."""
+
+from dataclasses import replace
+
+import pytest
+
+from bot import services
+from bot.knowledge.entries import Citation
+from bot.legal.payloads import answer_payload, citation_line, emergency_payload, out_of_scope_payload
+
+
+def test_payload_quotes_the_statute_text(catalog) -> None:
+    entry = catalog.entries[0]
+    payload = answer_payload(entry, "general", catalog.statutes, 0.9)
+    assert payload["kind"] == "answer" and payload["kb_id"] == entry.id
+    for cited, citation in zip(payload["citations"], entry.citations, strict=True):
+        article = catalog.statutes.get(citation.law, citation.article)
+        assert cited["text"] == article.text
+    assert citation_line(entry).startswith("《")
+
+
+def test_a_citation_missing_from_the_statutes_is_an_error_not_a_made_up_quote(catalog) -> None:
+    entry = replace(catalog.entries[0], citations=(Citation("民法典", "第九千条"),))
+    with pytest.raises(LookupError):
+        answer_payload(entry, "general", catalog.statutes, 0.9)
+
+
+def test_emergency_and_out_of_scope_payloads(catalog) -> None:
+    suicide = services.emergency_rules().category("suicide")
+    assert emergency_payload(suicide) == {
+        "kind": "emergency",
+        "category": "suicide",
+        "call": ["110", "120", "12355"],
+    }
+    assert out_of_scope_payload(reason="no_entry") == {
+        "kind": "out_of_scope",
+        "reason": "no_entry",
+        "next_steps": ["hotline_12348", "legal_aid"],
+    }
+    assert set(out_of_scope_payload()["next_steps"]) <= set(catalog.next_steps)

@@ -1,0 +1,168 @@
+"""The status notice outbox: contacts kept encrypted, pushing inside WeChat's 48-hour window only, showing
+the rest on the next message, retries and giving up (the WeChat API itself is faked in tests/channels)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import services
+from bot.db.models import Notification, WeChatContact
+from bot.db.session import session_scope
+from bot.mediation.notices import NoticeTexts, Outbox, record_inbound, reset_stale, take_for_reply
+from bot.mediation.workflow import change_status
+from bot.privacy import PiiCipher, sender_hash
+from tests.mediation.referral_factory import T0, add_orgs, add_referral
+from tests.paths import KNOWLEDGE
+
+SECRET = "notify-test-secret"
+OPENID = "oApplicant0penId"
+HASH = sender_hash(OPENID, SECRET)
+TEXTS = NoticeTexts.from_knowledge(KNOWLEDGE)
+
+
+class FakeSender:
+    """Records sends; ``errors`` scripts failures (an exception with an errcode, like WeChatAPIError)."""
+
+    def __init__(self, configured: bool = True) -> None:
+        self.configured = configured
+        self.sent: list[tuple[str, str]] = []
+        self.errors: list[int] = []
+
+    async def send_text(self, openid: str, content: str) -> None:
+        if self.errors:
+            error = RuntimeError("refused")
+            error.errcode = self.errors.pop(0)  # type: ignore[attr-defined]
+            raise error
+        self.sent.append((openid, content))
+
+
+@pytest.fixture
+def outbox(db_url: str) -> Outbox:
+    with session_scope(db_url) as s:
+        add_orgs(s)
+    return Outbox(db_url, SECRET, TEXTS, max_attempts=3)
+
+
+def _referral_with_news(db_url: str, channel: str = "wechat", key: str = "k1", sender: str = HASH) -> str:
+    with session_scope(db_url) as s:
+        referral = add_referral(s, PiiCipher(SECRET), key=key, channel=channel, sender=sender)
+        change_status(s, services.catalog().statuses, referral, "accepted", "mediator_a", "", T0)
+        return str(referral.reference)
+
+
+def _wrote(db_url: str, at: datetime) -> None:
+    """The applicant's last message was at ``at`` (recorded without taking notices, unlike Outbox.inbound)."""
+    with session_scope(db_url) as s:
+        record_inbound(s, OPENID, SECRET, at)
+
+
+def _notices(db_url: str) -> list[tuple[str, int, str | None]]:
+    with session_scope(db_url) as s:
+        rows = s.execute(select(Notification).order_by(Notification.id)).scalars()
+        return [(n.status, n.attempts, n.last_error) for n in rows]
+
+
+def test_contact_is_encrypted_and_refreshed(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        assert record_inbound(s, OPENID, SECRET, T0) == HASH
+    with session_scope(db_url) as s:
+        record_inbound(s, OPENID, SECRET, T0 + timedelta(hours=5))
+    with session_scope(db_url) as s:
+        (contact,) = s.execute(select(WeChatContact)).scalars().all()
+        assert OPENID not in contact.openid_enc and PiiCipher(SECRET).decrypt(contact.openid_enc) == OPENID
+        assert contact.last_inbound_at.replace(tzinfo=None) == (T0 + timedelta(hours=5)).replace(tzinfo=None)
+
+
+async def test_within_48_hours_the_notice_is_pushed(outbox: Outbox, db_url: str) -> None:
+    reference = _referral_with_news(db_url)
+    _wrote(db_url, T0 - timedelta(hours=47))
+    sender = FakeSender()
+    assert await outbox.dispatch_pending(sender, T0) == (1, 0)
+    ((openid, text),) = sender.sent
+    assert openid == OPENID
+    assert reference in text and "甲镇人民调解委员会" in text and TEXTS.labels["accepted"] in text
+    assert _notices(db_url) == [("sent", 1, None)]
+    assert await outbox.dispatch_pending(sender, T0) == (0, 0) and len(sender.sent) == 1  # once only
+
+
+@pytest.mark.parametrize(
+    "last_message", [timedelta(hours=48, minutes=1), timedelta(hours=47, minutes=55), None]
+)
+async def test_outside_48_hours_it_waits_for_the_next_message(
+    outbox: Outbox, db_url: str, last_message: timedelta | None
+) -> None:
+    reference = _referral_with_news(db_url)
+    if last_message is not None:
+        _wrote(db_url, T0 - last_message)
+    sender = FakeSender()
+    assert await outbox.dispatch_pending(sender, T0) == (0, 0)
+    assert sender.sent == [] and _notices(db_url) == [("pending", 0, None)]
+    shown = await outbox.inbound(OPENID, T0)
+    assert [reference in n.text for n in shown] == [True]
+    assert _notices(db_url) == [("shown", 0, None)]
+    assert await outbox.inbound(OPENID, T0) == []  # shown once
+    assert await outbox.dispatch_pending(sender, T0) == (0, 0) and sender.sent == []
+
+
+async def test_failed_sends_are_retried_then_given_up(outbox: Outbox, db_url: str) -> None:
+    _referral_with_news(db_url)
+    _wrote(db_url, T0 - timedelta(hours=1))
+    sender = FakeSender()
+    sender.errors = [45015]
+    assert await outbox.dispatch_pending(sender, T0) == (0, 1)
+    assert _notices(db_url) == [("pending", 1, "wx45015")]
+    assert await outbox.dispatch_pending(sender, T0) == (1, 0)
+    assert _notices(db_url) == [("sent", 2, None)] and len(sender.sent) == 1
+
+    _referral_with_news(db_url, key="k2")
+    sender.errors = [-1, -1, -1]
+    for _ in range(4):
+        await outbox.dispatch_pending(sender, T0)
+    assert _notices(db_url)[1] == ("failed", 3, "wx-1")  # max_attempts=3, then no more tries
+    assert len(sender.sent) == 1
+    shown = await outbox.inbound(OPENID, T0)  # a push given up on is still shown on the next message
+    assert len(shown) == 1 and _notices(db_url)[1][0] == "shown"
+
+
+async def test_web_referrals_are_not_pushed(outbox: Outbox, db_url: str) -> None:
+    _referral_with_news(db_url, channel="web")
+    _wrote(db_url, T0)
+    assert await outbox.inbound(OPENID, T0) == []
+    sender = FakeSender()
+    assert await outbox.dispatch_pending(sender, T0) == (0, 0)
+    assert sender.sent == [] and _notices(db_url) == []
+
+
+async def test_nothing_is_claimed_without_customer_service_credentials(outbox: Outbox, db_url: str) -> None:
+    _referral_with_news(db_url)
+    _wrote(db_url, T0 - timedelta(hours=1))
+    assert await outbox.dispatch_pending(FakeSender(configured=False), T0) == (0, 0)
+    assert _notices(db_url) == [("pending", 0, None)]
+
+
+async def test_a_notice_late_for_the_reply_is_released(outbox: Outbox, db_url: str) -> None:
+    _referral_with_news(db_url)
+    shown = await outbox.inbound(OPENID, T0)
+    assert _notices(db_url) == [("shown", 0, None)]
+    await outbox.release(shown)
+    assert _notices(db_url) == [("pending", 0, None)]
+
+
+def test_notices_left_sending_are_pending_again(outbox: Outbox, db_url: str) -> None:
+    _referral_with_news(db_url)
+    with session_scope(db_url) as s:
+        s.execute(select(Notification)).scalar_one().status = "sending"
+    with session_scope(db_url) as s:
+        assert reset_stale(s) == 1
+    assert _notices(db_url) == [("pending", 0, None)]
+
+
+def test_only_this_applicants_notices_are_taken(outbox: Outbox, db_url: str) -> None:
+    _referral_with_news(db_url, key="mine")
+    _referral_with_news(db_url, key="theirs", sender=sender_hash("oSomeoneElse", SECRET))
+    with session_scope(db_url) as s:
+        assert len(take_for_reply(s, HASH, TEXTS, T0)) == 1
+    assert sorted(n[0] for n in _notices(db_url)) == ["pending", "shown"]
