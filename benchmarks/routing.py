@@ -7,7 +7,6 @@ import statistics
 import time
 
 from bot.knowledge.catalog import Catalog
-from bot.mediation.directory import DISPUTE_TYPES
 from bot.mediation.routing import RouteRequest
 from bot.settings import get_settings
 
@@ -27,7 +26,7 @@ def main() -> None:
         level = rng.randrange(4)
         requests.append(
             RouteRequest(
-                rng.choice(DISPUTE_TYPES),
+                rng.choice(catalog.dispute_types.codes),
                 v.county_code if level > 0 else None,
                 v.town_code if level > 1 else None,
                 v.code if level > 2 else None,

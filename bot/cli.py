@@ -33,6 +33,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_revision(args: argparse.Namespace) -> int:
+    from bot.db.migrate import revision
+
+    path = revision(get_settings().db_url, args.message, autogenerate=args.autogenerate)
+    print(f"wrote {path}: check it, then run `bot db upgrade`")
+    return 0
+
+
 def cmd_orgs_build(args: argparse.Namespace) -> int:
     from bot.mediation.directory import write_directory
     from bot.mediation.directory_build import build_directory
@@ -158,13 +166,23 @@ def cmd_knowledge_check(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     from bot.mediation.disputes import DisputeTypes
 
-    p = argparse.ArgumentParser(prog="bot", description="清远普法调解助手 — command line")
+    p = argparse.ArgumentParser(
+        prog="bot", description="the Qingyuan legal-education and mediation assistant"
+    )
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "build", help="generate jieba dictionaries and training data from knowledge/ into var/build/"
     ).set_defaults(func=cmd_build)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=cmd_db_upgrade)
+    rev = db.add_parser("revision", help="write a new migration into bot/db/migrations/versions/")
+    rev.add_argument("-m", "--message", required=True, help="what the migration changes")
+    rev.add_argument(
+        "--autogenerate",
+        action="store_true",
+        help="fill it in from bot/db/models.py vs the (upgraded) database",
+    )
+    rev.set_defaults(func=cmd_db_revision)
     orgs = sub.add_parser("orgs", help="mediation directory").add_subparsers(
         dest="orgs_command", required=True
     )

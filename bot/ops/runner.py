@@ -150,7 +150,7 @@ def run_all(settings: Settings) -> int:
         if stopping:
             return 0
         local = loopback(settings)
-        print("\n清远普法调解助手 is running:", flush=True)
+        print("\nThe assistant is running:", flush=True)
         print(f"  web chat        http://{local}:{settings.web_port}/")
         print(f"  staff console   http://{local}:{settings.web_port}/console")
         print(f"  Rasa REST       http://{local}:{settings.rasa_port}/webhooks/rest/webhook")

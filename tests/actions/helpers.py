@@ -56,3 +56,28 @@ def responses(dispatcher: Any) -> list[str | None]:
 
 def payloads(dispatcher: Any) -> list[dict[str, Any]]:
     return [m["custom"] for m in dispatcher.messages if m.get("custom")]
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    """A SlotSet event as an action returns it."""
+    return {"event": "slot", "name": name, "value": value, "timestamp": None}
+
+
+# Written out by hand: every slot the intake fills, cleared in this order, then requested_slot.
+INTAKE_SLOTS = (
+    "dispute_type",
+    "location",
+    "county_code",
+    "town_code",
+    "village_code",
+    "counterparty",
+    "description",
+    "court_or_police",
+    "consent",
+    "applicant_name",
+    "phone",
+    "confirm",
+    "requested_slot",
+)
+INTAKE_CLEARED = [slot(name, None) for name in INTAKE_SLOTS]
+FORM_ENDED = {"event": "active_loop", "name": None, "timestamp": None}

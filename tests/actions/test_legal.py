@@ -7,7 +7,7 @@ from sqlalchemy import select
 from actions.legal import ActionAnswerLegal, ActionClarify, ActionEmergency, ActionOutOfScope
 from bot.db.models import QaLog
 from bot.db.session import session_scope
-from tests.actions.helpers import payloads, responses, tracker
+from tests.actions.helpers import payloads, responses, slot, tracker
 
 
 async def test_answer_cites_real_articles_and_logs_masked(db_url: str, catalog) -> None:
@@ -24,7 +24,7 @@ async def test_answer_cites_real_articles_and_logs_masked(db_url: str, catalog) 
     )
     for cited in payload["citations"]:
         assert catalog.statutes.get(cited["law"], cited["article"]).text == cited["text"]
-    assert {"event": "slot", "name": "last_kb_id", "value": payload["kb_id"], "timestamp": None} in events
+    assert events == [slot("last_kb_id", payload["kb_id"]), slot("last_question", question)]
     with session_scope(db_url) as s:
         row = s.execute(select(QaLog)).scalar_one()
         assert row.kind == "answer" and row.kb_id == payload["kb_id"]
@@ -33,9 +33,15 @@ async def test_answer_cites_real_articles_and_logs_masked(db_url: str, catalog) 
 
 async def test_answer_infers_the_audience_from_the_message(db_url: str) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswerLegal().run(dispatcher, tracker("我今年72了，儿子不给我生活费怎么办"), {})
-    assert payloads(dispatcher)[0]["audience"] == "elderly"
-    assert any(e.get("name") == "audience" and e.get("value") == "elderly" for e in events)
+    question = "我今年72了，儿子不给我生活费怎么办"
+    events = await ActionAnswerLegal().run(dispatcher, tracker(question), {})
+    payload = payloads(dispatcher)[0]
+    assert payload["audience"] == "elderly"
+    assert events == [
+        slot("last_kb_id", payload["kb_id"]),
+        slot("last_question", question),
+        slot("audience", "elderly"),
+    ]
 
 
 async def test_offer_mediation_follows_entries_that_ask_for_it(db_url: str, catalog) -> None:
@@ -51,7 +57,7 @@ async def test_offer_mediation_follows_entries_that_ask_for_it(db_url: str, cata
 @pytest.mark.parametrize("text", ["🙂🙂🙂", "<script>alert(1)</script>", "x" * 50])
 async def test_not_understood_is_clarified_with_buttons(db_url: str, text: str) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionAnswerLegal().run(dispatcher, tracker(text), {})
+    assert await ActionAnswerLegal().run(dispatcher, tracker(text), {}) == []
     assert responses(dispatcher) == ["utter_clarify"]
     assert payloads(dispatcher)[0]["kind"] == "fallback"
 
@@ -124,20 +130,23 @@ async def test_out_of_scope_points_to_12348_and_legal_aid(db_url: str) -> None:
 async def test_emergency(db_url: str, category: str | None, response: str) -> None:
     entities = [{"entity": "emergency_type", "value": category}] if category else []
     dispatcher = CollectingDispatcher()
-    await ActionEmergency().run(dispatcher, tracker("救命", intent="emergency", entities=entities), {})
+    events = await ActionEmergency().run(
+        dispatcher, tracker("救命", intent="emergency", entities=entities), {}
+    )
     assert responses(dispatcher) == [response]
     assert payloads(dispatcher)[0]["kind"] == "emergency"
+    assert events == []  # "救命" alone is no legal question: nothing to answer after the numbers
 
 
 async def test_emergency_first_then_the_answer_when_it_is_clearly_a_question(db_url: str) -> None:
     entities = [{"entity": "emergency_type", "value": "violence"}]
     dispatcher = CollectingDispatcher()
-    await ActionEmergency().run(
-        dispatcher, tracker("他又话要打死我，算唔算家暴", intent="emergency", entities=entities), {}
-    )
+    text = "他又话要打死我，算唔算家暴"
+    events = await ActionEmergency().run(dispatcher, tracker(text, intent="emergency", entities=entities), {})
     kinds = [p["kind"] for p in payloads(dispatcher)]
     assert kinds[0] == "emergency" and "answer" in kinds
     assert payloads(dispatcher)[1]["topic"] == "domestic_violence"
+    assert events == [slot("last_kb_id", payloads(dispatcher)[1]["kb_id"]), slot("last_question", text)]
 
 
 async def test_fire_gets_119(db_url: str) -> None:
@@ -145,4 +154,4 @@ async def test_fire_gets_119(db_url: str) -> None:
     entities = [{"entity": "emergency_type", "value": "fire"}]
     await ActionEmergency().run(dispatcher, tracker("着火了", intent="emergency", entities=entities), {})
     assert responses(dispatcher)[0] == "utter_emergency_fire"
-    assert "119" in payloads(dispatcher)[0]["call"]
+    assert payloads(dispatcher)[0] == {"kind": "emergency", "category": "fire", "call": ["119", "120"]}

@@ -8,7 +8,7 @@ from actions.mediation_form import ActionAskConfirm, ValidateMediationForm, disp
 from actions.referrals import ActionCancelMediation, ActionSubmitMediation
 from bot.db.models import Referral
 from bot.db.session import session_scope
-from tests.actions.helpers import payloads, responses, tracker
+from tests.actions.helpers import FORM_ENDED, INTAKE_CLEARED, payloads, responses, slot, tracker
 
 FORM_START = {"event": "active_loop", "name": "mediation_form", "timestamp": 1234.5}
 FILLED = {
@@ -138,8 +138,7 @@ async def test_submit_creates_one_referral_even_when_retried(directory_db: str) 
             "town": "凤城街道",
         }
         assert payload["reference"].startswith("QY-") and payload["reason"]
-        cleared = {e["name"] for e in events if e.get("value") is None}
-        assert {"phone", "location", "consent"} <= cleared
+        assert events == [*INTAKE_CLEARED, slot("referral_reference", payload["reference"])]
         if attempt == 0:
             reference = payload["reference"]
         assert payload["reference"] == reference
@@ -150,8 +149,9 @@ async def test_submit_creates_one_referral_even_when_retried(directory_db: str) 
 async def test_submit_without_consent_stores_nothing(directory_db: str) -> None:
     dispatcher = CollectingDispatcher()
     slots = {**FILLED, "consent": None}
-    await ActionSubmitMediation().run(dispatcher, tracker("", slots=slots, events=[FORM_START]), {})
+    events = await ActionSubmitMediation().run(dispatcher, tracker("", slots=slots, events=[FORM_START]), {})
     assert payloads(dispatcher) == [{"kind": "cancelled"}]
+    assert events == INTAKE_CLEARED
     with session_scope(directory_db) as s:
         assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
 
@@ -160,8 +160,7 @@ async def test_cancel_stores_nothing_and_ends_the_form(directory_db: str) -> Non
     dispatcher = CollectingDispatcher()
     events = await ActionCancelMediation().run(dispatcher, tracker("算了", intent="cancel", slots=FILLED), {})
     assert payloads(dispatcher) == [{"kind": "cancelled"}]
-    assert {"event": "active_loop", "name": None, "timestamp": None} in events
-    assert all(e.get("value") is None for e in events if e.get("event") == "slot")
+    assert events == [*INTAKE_CLEARED, FORM_ENDED]
 
 
 async def test_refused_consent_gives_the_public_contact(directory_db: str) -> None:

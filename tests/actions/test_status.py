@@ -3,7 +3,7 @@
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.status import ActionReferralStatus
-from tests.actions.helpers import payloads, responses, tracker
+from tests.actions.helpers import payloads, responses, slot, tracker
 from tests.mediation.referral_factory import store_referral
 
 
@@ -22,15 +22,16 @@ async def test_right_reference_and_digits_show_the_status(directory_db: str) -> 
     assert payload["status"] == "submitted" and payload["org"]["id"] == "T441802006"
     assert [h["status"] for h in payload["history"]] == ["submitted"]
     assert "13800138000" not in str(dispatcher.messages)
-    assert {"event": "slot", "name": "status_attempts", "value": 0, "timestamp": None} in events
+    assert events == [slot("status_attempts", 0)]
 
 
 async def test_wrong_digits_reveal_nothing(directory_db: str) -> None:
     reference = _referral(directory_db)
     for text in (f"查询进度 {reference} 1234", "查询进度 QY-20000101-0001 8000"):
         dispatcher = CollectingDispatcher()
-        await ActionReferralStatus().run(dispatcher, tracker(text, intent="check_status"), {})
+        events = await ActionReferralStatus().run(dispatcher, tracker(text, intent="check_status"), {})
         assert responses(dispatcher) == ["utter_status_not_found"]
+        assert events == [slot("status_attempts", 1)]
         assert payloads(dispatcher) == [{"kind": "referral_status", "found": False}]
 
 

@@ -1,12 +1,15 @@
 """Migration 0002 (status notices): one head, the models match the migrated schema, and it goes down and up
 again over existing referrals, on SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
 
+import runpy
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 
-from bot.db.migrate import alembic_config, downgrade, upgrade
+from bot.db.migrate import VERSIONS, alembic_config, downgrade, revision, upgrade
 from bot.db.models import Base, ReferralEvent
 from bot.db.session import get_engine, session_scope
 from bot.privacy import PiiCipher
@@ -49,3 +52,19 @@ def test_0002_goes_down_and_up_over_existing_referrals(db_url: str) -> None:
     with session_scope(db_url) as s:
         (event,) = s.execute(select(ReferralEvent)).scalars().all()
         assert (event.status, event.org_id) == ("submitted", None)  # the step recorded before 0002
+
+
+def test_a_new_revision_is_numbered_after_the_head_and_empty_when_the_models_match(
+    db_url: str, tmp_path: Path
+) -> None:
+    """`bot db revision --autogenerate` (here into a temporary folder, never into the source tree)."""
+    before = sorted(VERSIONS.iterdir())
+    path = revision(db_url, "add a column", autogenerate=True, versions=tmp_path)
+    assert path.parent == tmp_path and path.name == "0003_add_a_column.py"
+    module = runpy.run_path(str(path))
+    assert (module["revision"], module["down_revision"]) == ("0003", "0002")
+    upgrade_body = (
+        path.read_text(encoding="utf-8").split("def upgrade() -> None:")[1].split("def downgrade")[0]
+    )
+    assert "op." not in upgrade_body  # the models and the migrated schema agree: nothing to change
+    assert sorted(VERSIONS.iterdir()) == before
