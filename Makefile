@@ -64,7 +64,7 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 validate: build
-	$(PY) -m rasa data validate --domain domain.yml --data data $(BUILD_DIR)/nlu 2>&1 | grep -v "is not used in any story" ; test $${PIPESTATUS[0]} -eq 0
+	$(PY) -m rasa data validate --domain domain.yml --data $(BUILD_DIR)/data 2>&1 | grep -v "is not used in any story" ; test $${PIPESTATUS[0]} -eq 0
 
 test-model: build
 	@mkdir -p $(TEST_MODEL_DIR)
@@ -97,8 +97,7 @@ eval: db train
 	$(BOT) eval
 
 eval-nlu: build
-	@rm -rf $(BUILD_DIR)/nlu-all && mkdir -p $(BUILD_DIR)/nlu-all && cp data/nlu/*.yml $(BUILD_DIR)/nlu/*.yml $(BUILD_DIR)/nlu-all/
-	$(PY) -m rasa test nlu --nlu $(BUILD_DIR)/nlu-all --config config.yml --cross-validation --folds 3 --out var/eval-nlu
+	$(PY) -m rasa test nlu --nlu $(BUILD_DIR)/data/nlu --config config.yml --cross-validation --folds 3 --out var/eval-nlu
 
 lock:
 	@python=$$(scripts/find-python310.sh) || exit 1; rm -rf var/lockenv; $$python -m venv var/lockenv; \

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import yaml
 
-from bot.ops.build import NLU
+from bot.ops.build import DATA
 from bot.settings import child_env
 
 FINGERPRINT_INPUTS = (
     "config.yml",
     "domain.yml",
     "data",
-    "var/build",  # bot build's output: jieba dictionaries and generated training data
+    "var/build",  # bot build's output: the jieba dictionaries and the training data (data/ + generated)
     "knowledge/jieba",
     "knowledge/safety",
     "knowledge/divisions",
@@ -34,7 +34,7 @@ FINGERPRINT_INPUTS = (
     "bot/legal/scope.py",
     "requirements.lock",
 )
-BUILD_NLU = Path("var") / "build" / NLU  # relative to the project root, like every training input
+BUILD_DATA = Path("var") / "build" / DATA  # data/ plus generated examples, relative to the project root
 # Same data, same seed, same model: without this, TensorFlow's multi-threaded CPU kernels make DIET differ
 # from run to run (measured: dev-set behaviour accuracy moved by about two points between identical trainings).
 TRAINING_ENV = {"TF_DETERMINISTIC_OPS": "1"}
@@ -91,7 +91,7 @@ def ensure_model(root: Path, out_dir: Path, epochs_scale: float = 1.0) -> Path:
         knowledge = fingerprint(root, epochs_scale)
         yaml.safe_dump(scaled_config(config, epochs_scale, knowledge), tmp, allow_unicode=True)
     command = [sys.executable, "-m", "rasa", "train", "--config", tmp.name, "--domain", "domain.yml"]
-    command += ["--data", "data", str(BUILD_NLU), "--out", str(out_dir)]
+    command += ["--data", str(BUILD_DATA), "--out", str(out_dir)]
     command += ["--fixed-model-name", target.name[: -len(".tar.gz")]]
     print(f"training the model (several minutes): {target.name}", flush=True)
     log = log_file.open("w", encoding="utf-8")
