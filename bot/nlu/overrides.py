@@ -1,7 +1,9 @@
-"""The phrase overrides: after intent classification, phrase rules from knowledge/ correct the intent.
+"""PhraseOverride: the one base of the NLU components that correct the intent when a phrase rule matches.
 
-Pipeline order (config.yml): OutOfScopeOverride → MediationWishOverride → EmergencyOverride, so a danger
-always wins and a wish to mediate wins over an out-of-scope subject.
+The overrides are bot.nlu.scope.OutOfScopeOverride, bot.nlu.mediation_wish.MediationWishOverride and
+bot.nlu.emergency.EmergencyOverride, in that order in config.yml's pipeline, so a danger always wins and a wish to
+mediate wins over an out-of-scope subject. (Each keeps its own module: config.yml names components by module path,
+Rasa names the graph's nodes after them, and renaming them reorders training and changes the trained model.)
 """
 
 from __future__ import annotations
@@ -10,14 +12,10 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge.phrase_rules import PhraseRules
-from bot.legal.emergency import EmergencyRules
-from bot.legal.scope import ScopeRules
-from bot.mediation.wish import WishRules
 from bot.nlu.component import KnowledgeComponent
 
 
@@ -60,65 +58,3 @@ def set_intent(message: Message, name: str, entity: dict[str, Any] | None = None
 
 def intent_name(message: Message) -> str | None:
     return (message.get(INTENT) or {}).get("name")
-
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class OutOfScopeOverride(PhraseOverride):
-    """Sets ``out_of_scope`` when an ask_legal/fallback message names a subject outside the knowledge base
-    (patents, tax, visas, adult criminal defence…), so it gets the honest referral instead of a near-miss entry.
-    Mediation requests and emergencies are kept."""
-
-    RULES = ScopeRules
-    CORRECTABLE = ("ask_legal", "nlu_fallback")
-
-    def apply(self, message: Message) -> None:
-        if intent_name(message) in self.CORRECTABLE and self._rules.is_outside(message.get(TEXT) or ""):
-            set_intent(message, "out_of_scope")
-
-
-def tells_dispute(message: Message) -> bool:
-    """Whether the gazetteer found a dispute word (邻居, 工资, 彩礼…) in the message."""
-    return any(e.get("entity") == "dispute_type" for e in message.get(ENTITIES) or [])
-
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class MediationWishOverride(PhraseOverride):
-    """Sets ``request_mediation`` when an ask_legal/fallback/out-of-scope message says "please mediate"
-    (wish.yml), and ``ask_legal`` when a predicted mediation request never mentions mediating or asks about the
-    service (a message that tells no dispute and asks how to apply is about the service, wish words or not).
-    Chit-chat, status queries, form answers and cancellations are left alone."""
-
-    RULES = WishRules
-    CORRECTABLE = ("ask_legal", "nlu_fallback", "out_of_scope")
-
-    def apply(self, message: Message) -> None:
-        intent = intent_name(message)
-        text = message.get(TEXT) or ""
-        if intent in self.CORRECTABLE and self._rules.wants_mediation(text):
-            set_intent(message, "request_mediation")
-        elif intent == "request_mediation" and (
-            not self._rules.mentions_mediation(text)
-            or self._rules.asks_about_service(text, tells_dispute(message))
-        ):
-            # A dispute story that never asks for mediation is answered (the answer offers mediation), and so
-            # is a question about the service ("调解协议有效吗").
-            set_intent(message, "ask_legal")
-
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class EmergencyOverride(PhraseOverride):
-    """Sets intent ``emergency`` (confidence 1.0) and entity ``emergency_type`` when a danger phrase matches; an
-    ``emergency`` the intent model predicted without any danger phrase, in a question about the law of a past
-    danger ("打了十几年了，保护令去哪里申请"), becomes ``ask_legal`` like the phrase matches it resembles."""
-
-    RULES = EmergencyRules
-
-    def apply(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        category = self._rules.detect(text)
-        if category is not None:
-            entity = {"entity": "emergency_type", "value": category, "start": 0, "end": 0}
-            entity["extractor"] = self.__class__.__name__
-            set_intent(message, "emergency", entity)
-        elif intent_name(message) == "emergency" and self._rules.asking_about_law(text):
-            set_intent(message, "ask_legal")

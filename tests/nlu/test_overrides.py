@@ -6,7 +6,10 @@ from collections.abc import Callable
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.overrides import EmergencyOverride, MediationWishOverride, OutOfScopeOverride, PhraseOverride
+from bot.nlu.emergency import EmergencyOverride
+from bot.nlu.mediation_wish import MediationWishOverride
+from bot.nlu.overrides import PhraseOverride
+from bot.nlu.scope import OutOfScopeOverride
 from tests.nlu.conftest import trained_and_loaded
 
 

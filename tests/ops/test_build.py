@@ -59,12 +59,12 @@ def test_training_config_carries_the_knowledge_fingerprint() -> None:
     assert diet["epochs"] == round(config_epochs(config, "DIETClassifier") * 0.5)
     jieba = next(c for c in scaled["pipeline"] if c["name"] == "JiebaTokenizer")
     assert jieba["dictionary_path"] == f"var/build/{JIEBA}"  # where `bot build` puts every dictionary
-    assert scaled["pipeline"][-1]["name"] == "bot.nlu.overrides.EmergencyOverride"  # nothing may override it
+    assert scaled["pipeline"][-1]["name"] == "bot.nlu.emergency.EmergencyOverride"  # nothing may override it
     assert (
         [c["name"] for c in scaled["pipeline"][-3:-1]]
         == [
-            "bot.nlu.overrides.OutOfScopeOverride",  # after the fallback, so a question not understood is still checked
-            "bot.nlu.overrides.MediationWishOverride",  # a wish to mediate wins over the out-of-scope subject
+            "bot.nlu.scope.OutOfScopeOverride",  # after the fallback, so a question not understood is still checked
+            "bot.nlu.mediation_wish.MediationWishOverride",  # a wish to mediate wins over the out-of-scope subject
         ]
     )
 
