@@ -9,50 +9,33 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import intent_of, latest_entity, latest_text
+from actions.form_answers import (
+    GIVE_UP_AFTER,
+    HELP_AFTER,
+    LOCATION_SLOTS,
+    MISSES,
+    NEVER_AN_ANSWER,
+    NOT_AN_ANSWER,
+    answer_when_asked,
+    asked,
+    buttons_of,
+    chosen_payload,
+    misses_after,
+    payload_entity,
+    yes_or_no,
+)
 from bot import services
+from bot.mediation.answers import option_number
 from bot.mediation.intake import valid_counterparty, valid_description
 from bot.privacy import find_phone
 
-FORM_SLOTS = (
-    "dispute_type",
-    "location",
-    "county_code",
-    "town_code",
-    "village_code",
-    "counterparty",
-    "description",
-    "court_or_police",
-    "consent",
-    "applicant_name",
-    "phone",
-    "confirm",
-)
-LOCATION_SLOTS = ("location", "county_code", "town_code", "village_code")
-# Messages with these intents leave the requested slot empty, so the form rejects them and the rules for
-# cancelling, emergencies and questions in the middle of the intake apply.
-NOT_AN_ANSWER = frozenset(
-    {"cancel", "emergency", "ask_legal", "out_of_scope", "request_mediation", "greet", "goodbye"}
-)
-NEVER_AN_ANSWER = ("cancel", "emergency")
-
-
-def clear_form() -> list[dict[str, Any]]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+CLOSED = ("court_or_police", "consent")  # yes/no questions
+# A yes here ends the intake: the case is already with a court, an arbitration body or the police.
+ENDS_ON = {"court_or_police": True, "consent": False}
 
 
 def dispute_code(value: Any) -> str | None:
     return services.catalog().dispute_types.code_of(value)
-
-
-def answer_when_asked(tracker: Tracker, slot: str, recognised: bool) -> dict[str, Any]:
-    """The rule for a question the form asked: a recognisable answer is always taken, whatever DIET thought;
-    otherwise a cancel/emergency/question intent is left to the rules; anything else is validated (and re-asked).
-    """
-    if tracker.get_slot("requested_slot") != slot or intent_of(tracker) in NEVER_AN_ANSWER:
-        return {}
-    if recognised or intent_of(tracker) not in NOT_AN_ANSWER:
-        return {slot: latest_text(tracker)}
-    return {}
 
 
 class ValidateMediationForm(FormValidationAction):
@@ -61,14 +44,50 @@ class ValidateMediationForm(FormValidationAction):
     def name(self) -> str:
         return "validate_mediation_form"
 
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        """Every slot, unless the intake has to end early: a case already with a court or the police, consent
+        refused, or too many unreadable answers. Then nothing more is asked and the form ends (the submit action
+        says why, and stores nothing)."""
+        if int(tracker.get_slot(MISSES) or 0) >= GIVE_UP_AFTER:
+            return [slot for slot in domain_slots if tracker.get_slot(slot) is not None]
+        for slot, ending in ENDS_ON.items():
+            if tracker.get_slot(slot) is ending:
+                return domain_slots[: domain_slots.index(slot) + 1]
+        return domain_slots
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The slots' validation, then the count of unreadable answers to the question being asked: from the
+        second one the buttons, their numbers and 12348 are offered; at the fourth the intake ends."""
+        slot = tracker.get_slot("requested_slot")
+        attempted = slot is not None and slot in tracker.slots_to_validate()
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        if not attempted:
+            return events
+        values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        misses = misses_after(tracker, values.get(slot) is not None)
+        if HELP_AFTER <= misses < GIVE_UP_AFTER:
+            dispatcher.utter_message(response="utter_intake_help", buttons=buttons_of(domain, slot))
+        return [*events, SlotSet(MISSES, misses)]
+
     async def extract_dispute_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """Asked: a button/dispute-word entity, else the words. Not asked: only fills an empty slot, so a later
-        mention ("对方是邻居" in a traffic dispute) never re-types the dispute."""
+        """Asked: a button/dispute-word entity or an option number, else the words. Not asked: only fills an empty
+        slot, so a later mention ("对方是邻居" in a traffic dispute) never re-types the dispute."""
         entity = latest_entity(tracker, "dispute_type")
         if intent_of(tracker) in NEVER_AN_ANSWER:
             return {}
+        payload = chosen_payload(tracker, domain, "dispute_type")
+        if asked(tracker, "dispute_type") and payload:
+            return {"dispute_type": payload_entity(payload, "dispute_type")}
         if tracker.get_slot("requested_slot") == "dispute_type":
             return (
                 {"dispute_type": entity}
@@ -93,11 +112,17 @@ class ValidateMediationForm(FormValidationAction):
     async def extract_location(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """A message naming a place fills it (even the first one); other text only when the form asked."""
+        """A message naming a place fills it (even the first one); other text only when the form asked. After a
+        choice of places, a typed number picks one of them."""
         text = latest_text(tracker)
-        names_a_place = services.catalog().gazetteer.resolve(text).found
-        if tracker.get_slot("requested_slot") == "location":
-            return answer_when_asked(tracker, "location", names_a_place)
+        choices = tracker.get_slot("location_choices") or []
+        number = option_number(text)
+        if asked(tracker, "location") and number and number <= len(choices):
+            return {"location": choices[number - 1]}
+        gazetteer = services.catalog().gazetteer
+        if asked(tracker, "location"):
+            return answer_when_asked(tracker, "location", gazetteer.resolve(text, by_sound=True).found)
+        names_a_place = gazetteer.resolve(text).found
         if names_a_place and not tracker.get_slot("location") and intent_of(tracker) not in NEVER_AN_ANSWER:
             return {"location": text}
         return {}
@@ -131,14 +156,38 @@ class ValidateMediationForm(FormValidationAction):
             return {"description": story} if story else {}
         return {}
 
+    async def extract_court_or_police(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._closed(tracker, domain, "court_or_police")
+
+    async def extract_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._closed(tracker, domain, "consent")
+
+    @staticmethod
+    def _closed(tracker: Tracker, domain: dict[str, Any], slot: str) -> dict[str, Any]:
+        """A yes/no question: a button, a number or yes/no in words fills it, whatever DIET thought; a real
+        question in the middle is left to the rules; anything else is validated below and asked again."""
+        if not asked(tracker, slot) or intent_of(tracker) in NEVER_AN_ANSWER:
+            return {}
+        reading = yes_or_no(tracker, domain, slot)
+        if reading is not None:
+            return {slot: reading}
+        if intent_of(tracker) in NOT_AN_ANSWER - {"greet", "goodbye"}:
+            return {}
+        return {slot: latest_text(tracker)}
+
     async def extract_confirm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """'确认' submits; '改一下电话' empties that one field so the form asks it again, then comes back."""
+        """'确认' (or yes in other words, or "1") submits; '改一下电话' empties that one field so the form asks it
+        again, then comes back."""
         if tracker.get_slot("requested_slot") != "confirm":
             return {}
         text, intent = latest_text(tracker), intent_of(tracker)
-        if intent == "affirm":
+        if intent == "affirm" or yes_or_no(tracker, domain, "confirm") is True:
             return {"confirm": True}
         field = services.intake().edit_target(text)
         if field:
@@ -154,12 +203,29 @@ class ValidateMediationForm(FormValidationAction):
     ) -> dict[str, Any]:
         return {"dispute_type": dispute_code(value)}
 
+    def validate_court_or_police(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._yes_or_no(value, dispatcher, "court_or_police")
+
+    def validate_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._yes_or_no(value, dispatcher, "consent")
+
+    @staticmethod
+    def _yes_or_no(value: Any, dispatcher: CollectingDispatcher, slot: str) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {slot: value}
+        dispatcher.utter_message(response="utter_answer_yes_or_no")
+        return {slot: None}
+
     def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         text = str(value or "")
         gazetteer = services.catalog().gazetteer
-        location = gazetteer.resolve(text)
+        location = gazetteer.resolve(text, by_sound=True)  # asked where: a typo that sounds right is read
         if not location.found:
             dispatcher.utter_message(response="utter_location_not_found", place=text[:20])
             return {"location": None}
@@ -172,12 +238,13 @@ class ValidateMediationForm(FormValidationAction):
                 buttons=[{"title": label, "payload": label} for label in labels],
                 json_message={"kind": "ask", "slot": "location", "choices": [p.code for p in choices]},
             )
-            return {"location": None}
+            return {"location": None, "location_choices": labels}
         return {
             "location": gazetteer.describe(location),
             "county_code": location.county.code if location.county else None,
             "town_code": location.town.code if location.town else None,
             "village_code": location.village.code if location.village else None,
+            "location_choices": None,
         }
 
     def validate_counterparty(

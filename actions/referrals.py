@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of
-from actions.mediation_form import clear_form
+from actions.form_answers import GIVE_UP_AFTER, MISSES, clear_form
 from bot import services
 from bot.db.session import session_scope
 from bot.mediation.disputes import OTHER
@@ -65,8 +65,29 @@ def decision_org(decision: RouteDecision) -> dict[str, Any]:
     return org_of(services.catalog().gazetteer, decision.org)
 
 
+def refuse_for_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Consent refused: nothing is stored, and the citizen gets the chosen organization's public contact."""
+    with session_scope() as session:
+        decision = route_application(session, services.catalog(), route_request(tracker))
+    contact = decision.org.phone or decision.org.address or services.intake().contact_unknown
+    dispatcher.utter_message(
+        response="utter_consent_refused",
+        org_name=decision.org.name,
+        org_contact=contact,
+        json_message={"kind": "cancelled", "reason": "consent_refused", "org": decision_org(decision)},
+    )
+
+
+def already_handled(dispatcher: CollectingDispatcher) -> None:
+    dispatcher.utter_message(
+        response="utter_already_handled", json_message={"kind": "cancelled", "reason": "already_handled"}
+    )
+
+
 class ActionSubmitMediation(Action):
-    """Routes the dispute, stores the referral in one transaction and tells the citizen the reference."""
+    """Runs when the intake form ends: routes the dispute, stores the referral in one transaction and tells the
+    citizen the reference; or, when the form ended early (already with a court or the police, consent refused,
+    answers it could not read), says why and stores nothing."""
 
     def name(self) -> str:
         return "action_submit_mediation"
@@ -74,6 +95,18 @@ class ActionSubmitMediation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if tracker.get_slot("court_or_police") is True:
+            already_handled(dispatcher)
+            return clear_form()
+        if tracker.get_slot("consent") is False:
+            refuse_for_consent(dispatcher, tracker)
+            return clear_form()
+        if int(tracker.get_slot(MISSES) or 0) >= GIVE_UP_AFTER:
+            dispatcher.utter_message(
+                response="utter_intake_gave_up",
+                json_message={"kind": "cancelled", "reason": "not_understood"},
+            )
+            return clear_form()
         if not (tracker.get_slot("consent") and tracker.get_slot("confirm") and tracker.get_slot("phone")):
             dispatcher.utter_message(response="utter_mediation_cancelled", json_message={"kind": "cancelled"})
             return clear_form()
@@ -101,7 +134,7 @@ class ActionSubmitMediation(Action):
 
 
 class ActionCancelMediation(Action):
-    """Ends the intake without storing anything: cancelled, consent refused, or already with a court/police."""
+    """The citizen cancels the intake ("算了"): nothing is stored."""
 
     def name(self) -> str:
         return "action_cancel_mediation"
@@ -110,25 +143,8 @@ class ActionCancelMediation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         asked = tracker.get_slot("requested_slot")
-        if asked == "consent":
-            with session_scope() as session:
-                decision = route_application(session, services.catalog(), route_request(tracker))
-            contact = decision.org.phone or decision.org.address or services.intake().contact_unknown
-            dispatcher.utter_message(
-                response="utter_consent_refused",
-                org_name=decision.org.name,
-                org_contact=contact,
-                json_message={
-                    "kind": "cancelled",
-                    "reason": "consent_refused",
-                    "org": decision_org(decision),
-                },
-            )
-        elif asked == "court_or_police":
-            dispatcher.utter_message(
-                response="utter_already_handled",
-                json_message={"kind": "cancelled", "reason": "already_handled"},
-            )
+        if asked == "consent":  # "算了" when asked for consent is a refusal
+            refuse_for_consent(dispatcher, tracker)
         else:
             dispatcher.utter_message(response="utter_mediation_cancelled", json_message={"kind": "cancelled"})
         return [*clear_form(), ActiveLoop(None)]

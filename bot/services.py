@@ -16,6 +16,7 @@ from bot.legal.emergency import EmergencyRules
 from bot.legal.followups import FollowupRules
 from bot.legal.retrieval import Retriever
 from bot.legal.scope import ScopeRules
+from bot.mediation.answers import YesNoRules
 from bot.mediation.intake import IntakeVocabulary
 from bot.privacy import PiiCipher
 from bot.settings import get_settings
@@ -60,6 +61,11 @@ def _intake(knowledge: Path) -> IntakeVocabulary:
     return IntakeVocabulary.load(knowledge)
 
 
+@lru_cache(maxsize=2)
+def _yes_no(knowledge: Path) -> YesNoRules:
+    return YesNoRules.load(knowledge)
+
+
 def catalog() -> Catalog:
     return _catalog(_knowledge())
 
@@ -84,6 +90,10 @@ def intake() -> IntakeVocabulary:
     return _intake(_knowledge())
 
 
+def yes_no() -> YesNoRules:
+    return _yes_no(_knowledge())
+
+
 @lru_cache(maxsize=1)
 def cipher() -> PiiCipher:
     return PiiCipher(get_settings().secret_key)
@@ -95,6 +105,7 @@ def warm_up() -> None:
     scope_rules()
     emergency_rules()
     intake()
+    yes_no()
 
 
 def reset() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pypinyin import lazy_pinyin
 
 LEVELS = ("county", "town", "village")
 NAMES_FILE = "places/names.yml"
@@ -113,6 +114,10 @@ class Gazetteer:
                 if place not in bucket:
                     bucket.append(place)
         self._max_len = max(map(len, self.surfaces), default=0)
+        self._sounds: dict[tuple[str, ...], list[Place]] = {}
+        for surface, candidates in self.surfaces.items():
+            bucket = self._sounds.setdefault(syllables(surface), [])
+            bucket.extend(p for p in candidates if p not in bucket)
 
     @classmethod
     def load(cls, knowledge: Path) -> Gazetteer:
@@ -152,9 +157,28 @@ class Gazetteer:
                 i += 1
         return found
 
-    def resolve(self, text: str) -> Location:
-        """Combine every place mentioned in the text into one location, narrowing candidates by each other."""
+    def scan_by_sound(self, text: str) -> list[list[Place]]:
+        """Like ``scan``, but by pinyin: 英得浛光 finds 英德 and 浛洸 (a typo from a pinyin keyboard)."""
+        sounds = syllables(text)
+        found = []
+        i = 0
+        while i < len(sounds):
+            for size in range(min(self._max_len, len(sounds) - i), 1, -1):
+                candidates = self._sounds.get(tuple(sounds[i : i + size]))
+                if candidates:
+                    found.append(candidates)
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def resolve(self, text: str, by_sound: bool = False) -> Location:
+        """Combine every place mentioned in the text into one location, narrowing candidates by each other.
+        ``by_sound``: when no name is written right, read names by their sound (for an answer to "where?")."""
         groups = [cands for _s, _e, _surface, cands in self.scan(text)]
+        if not groups and by_sound:
+            groups = self.scan_by_sound(text)
         return self.resolve_candidates(groups)
 
     def resolve_candidates(self, groups: list[list[Place]]) -> Location:
@@ -185,6 +209,12 @@ class Gazetteer:
         if len(counties) == 1:
             location.county = self.places[next(iter(counties))]
         return location
+
+
+def syllables(text: str) -> tuple[str, ...]:
+    """One toneless pinyin syllable per Chinese character (other characters as they are)."""
+    keep: Any = list  # pypinyin keeps other characters one by one (its stubs say str, the code takes a list)
+    return tuple(lazy_pinyin(text, errors=keep))
 
 
 def _top_level(group: list[Place]) -> list[Place]:

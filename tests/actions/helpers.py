@@ -23,6 +23,8 @@ SLOTS = {
     "confirm": None,
     "status_attempts": 0,
     "last_question": None,
+    "intake_misses": 0,
+    "location_choices": None,
 }
 
 
@@ -77,6 +79,8 @@ INTAKE_SLOTS = (
     "applicant_name",
     "phone",
     "confirm",
+    "intake_misses",
+    "location_choices",
     "requested_slot",
 )
 INTAKE_CLEARED = [slot(name, None) for name in INTAKE_SLOTS]

@@ -52,6 +52,7 @@ def test_location_resolves_to_codes() -> None:
         "county_code": "441881",
         "town_code": "441881112",
         "village_code": None,
+        "location_choices": None,
     }
     assert dispatcher.messages == []
 
@@ -66,9 +67,10 @@ def test_unknown_place_is_asked_again() -> None:
 def test_ambiguous_place_offers_choices_that_resolve() -> None:
     dispatcher = CollectingDispatcher()
     form = ValidateMediationForm()
-    assert form.validate_location("田心村", dispatcher, tracker("田心村"), {}) == {"location": None}
+    result = form.validate_location("田心村", dispatcher, tracker("田心村"), {})
     assert responses(dispatcher) == ["utter_location_choose"]
     buttons = dispatcher.messages[0]["buttons"]
+    assert result == {"location": None, "location_choices": [b["title"] for b in buttons]}
     assert len(buttons) > 1
     again = form.validate_location(
         buttons[0]["payload"], CollectingDispatcher(), tracker(buttons[0]["payload"]), {}
@@ -241,10 +243,22 @@ async def test_confirm_reads_everything_back() -> None:
 
 async def test_already_in_court_stores_nothing_and_explains(directory_db: str) -> None:
     dispatcher = CollectingDispatcher()
-    slots = {**FILLED, "requested_slot": "court_or_police", "court_or_police": None}
-    await ActionCancelMediation().run(dispatcher, tracker("已经起诉了", intent="affirm", slots=slots), {})
+    slots = {**FILLED, "court_or_police": True, "consent": None, "applicant_name": None, "phone": None}
+    events = await ActionSubmitMediation().run(dispatcher, tracker("已经起诉了", slots=slots), {})
     assert responses(dispatcher) == ["utter_already_handled"]
     assert payloads(dispatcher) == [{"kind": "cancelled", "reason": "already_handled"}]
+    assert events == INTAKE_CLEARED
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
+
+
+async def test_consent_refused_in_the_form_stores_nothing_and_gives_the_contact(directory_db: str) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {**FILLED, "consent": False, "applicant_name": None, "phone": None, "confirm": None}
+    events = await ActionSubmitMediation().run(dispatcher, tracker("不同意", slots=slots), {})
+    assert responses(dispatcher) == ["utter_consent_refused"]
+    assert payloads(dispatcher)[0]["reason"] == "consent_refused"
+    assert events == INTAKE_CLEARED
     with session_scope(directory_db) as s:
         assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
 

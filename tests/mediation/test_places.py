@@ -59,3 +59,19 @@ def test_full_name_reads_like_an_address(gazetteer: Gazetteer) -> None:
     assert gazetteer.full_name("441881120") == "英德市下石太镇"
     village = gazetteer.resolve("英德田心村").village
     assert village is not None and gazetteer.full_name(village.code) == "英德市大湾镇田心村"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("英得浛光", "英德市浛洸镇"), ("羊山", "阳山县"), ("佛岗汤塘", "佛冈县汤塘镇")]
+)
+def test_a_typo_that_sounds_right_is_read_when_asked_where(
+    gazetteer: Gazetteer, typed: str, meant: str
+) -> None:
+    assert gazetteer.describe(gazetteer.resolve(typed, by_sound=True)) == meant
+    if typed in ("英得浛光", "羊山"):
+        assert not gazetteer.resolve(typed).found  # as written, no name is found
+
+
+def test_sound_is_only_a_fallback(gazetteer: Gazetteer) -> None:
+    assert gazetteer.describe(gazetteer.resolve("英德市浛洸镇", by_sound=True)) == "英德市浛洸镇"
+    assert not gazetteer.resolve("火星", by_sound=True).found

@@ -1,0 +1,100 @@
+"""Reading the answer to the question the intake form asked: words, button payloads or option numbers; misses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.common import intent_of, latest_text
+from bot import services
+from bot.mediation.answers import option_number
+
+FORM_SLOTS = (
+    "dispute_type",
+    "location",
+    "county_code",
+    "town_code",
+    "village_code",
+    "counterparty",
+    "description",
+    "court_or_police",
+    "consent",
+    "applicant_name",
+    "phone",
+    "confirm",
+)
+LOCATION_SLOTS = ("location", "county_code", "town_code", "village_code")
+# Messages with these intents leave the requested slot empty, so the form rejects them and the rules for
+# cancelling, emergencies and questions in the middle of the intake apply.
+NOT_AN_ANSWER = frozenset(
+    {"cancel", "emergency", "ask_legal", "out_of_scope", "request_mediation", "greet", "goodbye"}
+)
+NEVER_AN_ANSWER = ("cancel", "emergency")
+MISSES = "intake_misses"  # unreadable answers in a row to the question being asked
+HELP_AFTER = 2  # from this miss on, the buttons, the option numbers and 12348 are offered
+GIVE_UP_AFTER = 4  # at this miss the intake ends (nothing stored) instead of asking again
+QUESTION_OF = {"confirm": "utter_ask_confirm"}  # the response that asks for a slot, when not utter_ask_<slot>
+
+
+def clear_form() -> list[dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, MISSES, "location_choices")] + [
+        SlotSet("requested_slot", None)
+    ]
+
+
+def asked(tracker: Tracker, slot: str) -> bool:
+    return tracker.get_slot("requested_slot") == slot
+
+
+def answer_when_asked(tracker: Tracker, slot: str, recognised: bool) -> dict[str, Any]:
+    """The rule for a question the form asked: a recognisable answer is always taken, whatever DIET thought;
+    otherwise a cancel/emergency/question intent is left to the rules; anything else is validated (and re-asked).
+    """
+    if not asked(tracker, slot) or intent_of(tracker) in NEVER_AN_ANSWER:
+        return {}
+    if recognised or intent_of(tracker) not in NOT_AN_ANSWER:
+        return {slot: latest_text(tracker)}
+    return {}
+
+
+def buttons_of(domain: dict[str, Any], slot: str) -> list[dict[str, Any]]:
+    """The buttons under the question that asks for ``slot`` (as the domain's response has them)."""
+    variants = (domain.get("responses") or {}).get(QUESTION_OF.get(slot, f"utter_ask_{slot}")) or [{}]
+    return list(variants[0].get("buttons") or [])
+
+
+def chosen_payload(tracker: Tracker, domain: dict[str, Any], slot: str) -> str | None:
+    """The payload of the button whose number the citizen typed ("2" → the second button), if any."""
+    number = option_number(latest_text(tracker))
+    buttons = buttons_of(domain, slot)
+    return str(buttons[number - 1]["payload"]) if number and number <= len(buttons) else None
+
+
+def payload_entity(payload: str, entity: str) -> Any:
+    """The value of ``entity`` in a button payload such as /inform{"dispute_type":"family"} (the domain writes
+    its braces doubled, as response templates need)."""
+    _intent, _, raw = payload.replace("{{", "{").replace("}}", "}").partition("{")
+    try:
+        return json.loads("{" + raw).get(entity) if raw else None
+    except ValueError:
+        return None
+
+
+def yes_or_no(tracker: Tracker, domain: dict[str, Any], slot: str) -> bool | None:
+    """A button (/affirm, /deny), an option number, or yes/no in words (knowledge/mediation/answers.yml)."""
+    intent = intent_of(tracker)
+    payload = chosen_payload(tracker, domain, slot)
+    if payload in ("/affirm", "/deny"):
+        return payload == "/affirm"
+    text = latest_text(tracker)
+    if text.startswith("/") and intent in ("affirm", "deny"):
+        return intent == "affirm"
+    return services.yes_no().read(text)
+
+
+def misses_after(tracker: Tracker, answered: bool) -> int:
+    """How many unreadable answers in a row there are now, for the question being asked."""
+    return 0 if answered else int(tracker.get_slot(MISSES) or 0) + 1
