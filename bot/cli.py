@@ -142,7 +142,9 @@ def cmd_users_create(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluation.run import run_evaluation
 
-    return run_evaluation(get_settings(), args.url, Path(args.questions), Path(args.out), args.limit)
+    return run_evaluation(
+        get_settings(), args.url, Path(args.questions), Path(args.out), args.limit, args.figures_only
+    )
 
 
 def cmd_knowledge_check(args: argparse.Namespace) -> int:
@@ -219,6 +221,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", default="tests/eval/questions.yml")
     ev.add_argument("--out", default="var/eval")
     ev.add_argument("--limit", type=int, help="only the first N questions")
+    ev.add_argument(
+        "--figures-only", action="store_true", help="a test set: print the figures, never the misses"
+    )
     ev.set_defaults(func=cmd_eval)
     know = sub.add_parser("knowledge", help="knowledge base").add_subparsers(dest="k_command", required=True)
     know.add_parser("check", help="validate knowledge/qa").set_defaults(func=cmd_knowledge_check)

@@ -16,14 +16,26 @@ def summary_lines(report: Report) -> list[str]:
         f"behaviour accuracy: {report.behaviour_accuracy:.3f} (target {TARGETS['behaviour_accuracy']})",
         f"topic top-1 accuracy: {report.topic_accuracy:.3f} (target {TARGETS['topic_accuracy']})",
         f"emergency recall: {report.emergency_recall:.3f} (target {TARGETS['emergency_recall']})",
+        f"emergency reply given to other questions: {report.emergency_false_alarms:.3f}",
         f"out-of-scope precision / recall: {report.oos_precision:.3f} / {report.oos_recall:.3f}",
+        f"answerable questions refused as out of scope: {report.in_scope_refused:.3f}",
     ]
+    for name, slices in (("asker", report.by_audience), ("topics for", report.by_topic_group)):
+        for key, part in slices.items():
+            lines.append(
+                f"{name} {key}: behaviour {part.behaviour_accuracy:.3f} of {part.questions}, "
+                f"topic {part.topic_accuracy:.3f} of {part.answers} answers"
+            )
     return lines
 
 
-def markdown(report: Report, chart: str | None, source: str = "tests/eval/questions.yml") -> str:
+def markdown(
+    report: Report, chart: str | None, source: str = "tests/eval/questions.yml", figures_only: bool = False
+) -> str:
     out = [f"# Evaluation on {source}", ""]
     out += [f"- {line}" for line in summary_lines(report)]
+    if figures_only:  # a test set: its misses are never read
+        return "\n".join([*out, "", "(figures only: this is a test set, its misses are not shown)"]) + "\n"
     out += ["", "## Per-topic F1", "", "| topic | F1 |", "|---|---|"]
     out += [f"| {topic} | {value:.2f} |" for topic, value in sorted(report.per_topic_f1.items())]
     out += ["", "## Confusions (expected → got)", "", "| expected | got | count |", "|---|---|---|"]
@@ -65,10 +77,14 @@ def confusion_chart(report: Report, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(report: Report, folder: Path, source: str = "tests/eval/questions.yml") -> Path:
+def write_report(
+    report: Report, folder: Path, source: str = "tests/eval/questions.yml", figures_only: bool = False
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    chart = folder / "confusion.png"
-    confusion_chart(report, chart)
+    chart = None
+    if not figures_only:
+        chart = folder / "confusion.png"
+        confusion_chart(report, chart)
     target = folder / "report.md"
-    target.write_text(markdown(report, chart.name, source), encoding="utf-8")
+    target.write_text(markdown(report, chart.name if chart else None, source, figures_only), encoding="utf-8")
     return target

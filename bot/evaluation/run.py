@@ -9,11 +9,21 @@ from tqdm import tqdm
 
 from bot.evaluation.report import summary_lines, write_report
 from bot.evaluation.score import Outcome, ask, classify, load_items, score
+from bot.knowledge.topics import Topics
 from bot.ops.runner import Service, StartupError, latest_model, loopback, start_stack, stop_all
 from bot.settings import Settings
 
 
-def run_evaluation(settings: Settings, url: str | None, questions: Path, out: Path, limit: int | None) -> int:
+def run_evaluation(
+    settings: Settings,
+    url: str | None,
+    questions: Path,
+    out: Path,
+    limit: int | None,
+    figures_only: bool = False,
+) -> int:
+    """Ask every question in a fresh conversation and score the replies. ``figures_only`` (for a test set)
+    prints and writes the figures but no miss and no confusion, so nobody reads what it got wrong."""
     items = load_items(settings.project_root / questions)[:limit]
     running: list[Service] = []
     try:
@@ -33,11 +43,13 @@ def run_evaluation(settings: Settings, url: str | None, questions: Path, out: Pa
         return 1
     finally:
         stop_all(running)
-    report = score(outcomes)
+    groups = {t.code: t.audience for t in Topics.load(settings.knowledge_dir).topics}
+    report = score(outcomes, groups)
     for line in summary_lines(report):
         print(line)
-    print("most frequent confusions (expected → got):")
-    for expected, got, count in report.confusions[:15]:
-        print(f"  {count:3d}  {expected} → {got}")
-    print(f"report: {write_report(report, settings.project_root / out, str(questions))}")
+    if not figures_only:
+        print("most frequent confusions (expected → got):")
+        for expected, got, count in report.confusions[:15]:
+            print(f"  {count:3d}  {expected} → {got}")
+    print(f"report: {write_report(report, settings.project_root / out, str(questions), figures_only)}")
     return 0

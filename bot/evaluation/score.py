@@ -33,6 +33,16 @@ class Outcome:
     topic: str | None
 
 
+@dataclass(frozen=True)
+class Slice:
+    """Behaviour and topic accuracy of one part of a set (an audience, a group of topics)."""
+
+    questions: int
+    behaviour_accuracy: float
+    answers: int
+    topic_accuracy: float
+
+
 @dataclass
 class Report:
     """Every figure the evaluation prints and writes."""
@@ -41,10 +51,14 @@ class Report:
     behaviour_accuracy: float = 0.0
     topic_accuracy: float = 0.0
     emergency_recall: float = 0.0
+    emergency_false_alarms: float = 0.0  # share of the other questions given the emergency reply first
     oos_precision: float = 0.0
     oos_recall: float = 0.0
+    in_scope_refused: float = 0.0  # share of answerable questions told "this needs a lawyer"
     per_topic_f1: dict[str, float] = field(default_factory=dict)
     confusions: list[tuple[str, str, int]] = field(default_factory=list)
+    by_audience: dict[str, Slice] = field(default_factory=dict)
+    by_topic_group: dict[str, Slice] = field(default_factory=dict)
 
 
 def load_items(path: Path) -> list[Item]:
@@ -76,11 +90,36 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def score(outcomes: list[Outcome]) -> Report:
-    """Behaviour accuracy, topic top-1 accuracy, per-topic F1, emergency recall, out-of-scope P/R, confusions."""
+def share(hits: int, total: int) -> float:
+    return hits / total if total else 0.0
+
+
+def slice_of(outcomes: list[Outcome]) -> Slice:
+    answers = [o for o in outcomes if o.item.kind == "answer"]
+    return Slice(
+        len(outcomes),
+        share(sum(o.kind == o.item.kind for o in outcomes), len(outcomes)),
+        len(answers),
+        share(sum(o.kind == "answer" and o.topic == o.item.topic for o in answers), len(answers)),
+    )
+
+
+def score(outcomes: list[Outcome], topic_groups: dict[str, str] | None = None) -> Report:
+    """Behaviour accuracy, topic top-1 accuracy, per-topic F1, emergency recall and false alarms, out-of-scope
+    P/R and in-scope refusals, confusions; by the asker's audience and (with ``topic_groups``, topic → audience
+    it is written for) by group of topics."""
     report = Report(outcomes)
     if not outcomes:
         return report
+    for audience in sorted({o.item.audience for o in outcomes}):
+        report.by_audience[audience] = slice_of([o for o in outcomes if o.item.audience == audience])
+    for group in sorted(set((topic_groups or {}).values())):
+        mine = [o for o in outcomes if (topic_groups or {}).get(o.item.topic or "") == group]
+        report.by_topic_group[group] = slice_of(mine)
+    others = [o for o in outcomes if o.item.kind != "emergency"]
+    report.emergency_false_alarms = share(sum(o.kind == "emergency" for o in others), len(others))
+    answerable = [o for o in outcomes if o.item.kind == "answer"]
+    report.in_scope_refused = share(sum(o.kind == "out_of_scope" for o in answerable), len(answerable))
     report.behaviour_accuracy = sum(o.kind == o.item.kind for o in outcomes) / len(outcomes)
     answers = [o for o in outcomes if o.item.kind == "answer"]
     if answers:

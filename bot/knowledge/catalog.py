@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.knowledge.entries import Entry, load_entries, load_next_steps
+from bot.knowledge.real_questions import RealQuestion, load_real_questions
 from bot.knowledge.statutes import StatuteIndex
 from bot.knowledge.topic_questions import TopicQuestion, load_topic_questions
 from bot.knowledge.topics import Topics
@@ -47,6 +48,18 @@ class Catalog:
     @cached_property
     def topic_questions(self) -> list[TopicQuestion]:
         return load_topic_questions(self.knowledge / "topic_questions")
+
+    @cached_property
+    def real_questions(self) -> list[RealQuestion]:
+        """The labelled training split of real citizens' questions (knowledge/real_questions/train.yml)."""
+        return load_real_questions(self.knowledge / "real_questions" / "train.yml")
+
+    @cached_property
+    def teaching_questions(self) -> list[TopicQuestion]:
+        """Questions that teach the retriever a topic but are never an answer: the topic questions, then the real
+        citizens' answerable questions."""
+        real = [TopicQuestion(q.text, q.topic) for q in self.real_questions if q.kind == "answer" and q.topic]
+        return [*self.topic_questions, *real]
 
     @cached_property
     def next_steps(self) -> dict[str, str]:

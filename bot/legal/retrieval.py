@@ -110,13 +110,14 @@ class Retriever:
         fold: Callable[[str], str],
         followups: FollowupRules,
     ) -> Retriever:
-        """The production configuration: every entry and topic question, all jieba dictionaries, the twin topics."""
+        """The production configuration: every entry, the questions that teach topics (topic questions and real
+        citizens' questions), all jieba dictionaries, the twin topics."""
         return cls(
             catalog.entries,
             list(all_dictionaries(catalog).values()),
             about,
             fold,
-            catalog.topic_questions,
+            catalog.teaching_questions,
             catalog.topics.twins,
             followups,
         )
