@@ -10,8 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_text, log_safely
 from bot import services
 from bot.knowledge.entries import Entry
+from bot.legal import decisions
 from bot.legal.audience import DEFAULT_AUDIENCE
 from bot.legal.payloads import answer_payload, citation_line, out_of_scope_payload
+from bot.legal.two_questions import second_question
 
 
 def audience_of(tracker: Tracker, text: str) -> str:
@@ -24,18 +26,34 @@ def entry_by_id(kb_id: Any) -> Entry | None:
 
 
 def send_answer(dispatcher: CollectingDispatcher, entry: Entry, audience: str, confidence: float) -> None:
-    """The answer, its cited articles and next steps, then the mediation offer where the entry has one."""
+    """The answer, its cited articles and next steps, then the mediation offer where the entry has one. A loose
+    match first says which question it answers ("我理解您问的是：…")."""
     catalog = services.catalog()
     steps = "\n".join(f"· {catalog.next_steps[code]}" for code in entry.next_steps)
+    loose = decisions.loose(confidence)
     dispatcher.utter_message(
-        response="utter_legal_answer",
+        response="utter_legal_answer_loose" if loose else "utter_legal_answer",
+        question=entry.question,
         answer=entry.answer,
         citations=citation_line(entry),
         next_steps=steps,
-        json_message=answer_payload(entry, audience, catalog.statutes, confidence),
+        json_message={**answer_payload(entry, audience, catalog.statutes, confidence), "loose": loose},
     )
     if entry.offer_mediation:
         dispatcher.utter_message(response="utter_offer_mediation")
+
+
+def offer_second_question(
+    dispatcher: CollectingDispatcher, text: str, answered: Entry, audience: str
+) -> None:
+    """A message that asked two things: after the main answer, the second question as a button."""
+    second = second_question(services.retriever(), services.question_parts(), text, answered, audience)
+    if second is not None:
+        dispatcher.utter_message(
+            response="utter_offer_second_question",
+            question=second.question,
+            buttons=[{"title": second.question, "payload": f'/ask_legal{{"kb_id":"{second.id}"}}'}],
+        )
 
 
 def send_choices(

@@ -8,7 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import audience_of, entry_by_id, send_answer, send_choices, send_no_entry
+from actions.answers import (
+    audience_of,
+    entry_by_id,
+    offer_second_question,
+    send_answer,
+    send_choices,
+    send_no_entry,
+)
 from actions.common import intent_of, latest_entity, latest_text, log_safely
 from bot import services
 from bot.legal import decisions
@@ -41,7 +48,15 @@ class ActionAnswerLegal(Action):
                 # A question in words, but nothing in the knowledge base answers it: say so honestly.
                 return send_no_entry(dispatcher, tracker, text)
             entry, confidence, question = match.entry, match.score, match.query
+        urgent = services.emergency_rules().urgent_for_topic(text, entry.topic)
+        if urgent is not None:  # the money has just gone: the police and the bank come before the answer
+            dispatcher.utter_message(
+                response=f"utter_emergency_{urgent.code}", json_message=emergency_payload(urgent)
+            )
+            log_safely(tracker, kind="emergency", audience=audience)
         send_answer(dispatcher, entry, audience, confidence)
+        if latest_entity(tracker, "kb_id") is None:
+            offer_second_question(dispatcher, text, entry, audience)
         log_safely(
             tracker,
             kind="answer",

@@ -16,6 +16,7 @@ from bot.legal.emergency import EmergencyRules
 from bot.legal.followups import FollowupRules
 from bot.legal.retrieval import Retriever
 from bot.legal.scope import ScopeRules
+from bot.legal.two_questions import QuestionParts
 from bot.mediation.answers import YesNoRules
 from bot.mediation.intake import IntakeVocabulary
 from bot.privacy import PiiCipher
@@ -44,6 +45,11 @@ def _retriever(knowledge: Path) -> Retriever:
 @lru_cache(maxsize=2)
 def _scope_rules(knowledge: Path) -> ScopeRules:
     return ScopeRules.load(knowledge)
+
+
+@lru_cache(maxsize=2)
+def _question_parts(knowledge: Path) -> QuestionParts:
+    return QuestionParts.load(knowledge)
 
 
 @lru_cache(maxsize=2)
@@ -78,6 +84,10 @@ def scope_rules() -> ScopeRules:
     return _scope_rules(_knowledge())
 
 
+def question_parts() -> QuestionParts:
+    return _question_parts(_knowledge())
+
+
 def emergency_rules() -> EmergencyRules:
     return _emergency_rules(_knowledge())
 
@@ -104,6 +114,7 @@ def warm_up() -> None:
     retriever()
     scope_rules()
     emergency_rules()
+    question_parts()
     intake()
     yes_no()
 

@@ -25,13 +25,20 @@ class AudienceRules:
     about_youth: tuple[str, ...] = ()
     about_elderly: tuple[str, ...] = ()
     age: re.Pattern[str] | None = None
+    youth_patterns: tuple[re.Pattern[str], ...] = ()
+    elderly_patterns: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def load(cls, knowledge: Path) -> AudienceRules:
         raw = yaml.safe_load((knowledge / "legal" / "audience.yml").read_text(encoding="utf-8")) or {}
         lists = {key: tuple(raw.get(key) or ()) for key in ("parent_markers", "youth", "elderly")}
         lists |= {key: tuple(raw.get(key) or ()) for key in ("about_youth", "about_elderly")}
-        return cls(**lists, age=re.compile(raw["age"]) if raw.get("age") else None)
+        return cls(
+            **lists,
+            age=re.compile(raw["age"]) if raw.get("age") else None,
+            youth_patterns=tuple(re.compile(p) for p in raw.get("youth_patterns") or ()),
+            elderly_patterns=tuple(re.compile(p) for p in raw.get("elderly_patterns") or ()),
+        )
 
     def about(self, text: str) -> frozenset[str]:
         """Who the question is about (youth / elderly), whoever asks: '我妈被骗了' is about the elderly."""
@@ -66,8 +73,8 @@ class AudienceRules:
             if age >= ELDERLY_AGE:
                 return "elderly"
             return "youth" if age <= YOUTH_AGE else DEFAULT_AUDIENCE
-        if any(k in text for k in self.youth):
+        if any(k in text for k in self.youth) or any(p.search(text) for p in self.youth_patterns):
             return "youth"
-        if any(k in text for k in self.elderly):
+        if any(k in text for k in self.elderly) or any(p.search(text) for p in self.elderly_patterns):
             return "elderly"
         return None

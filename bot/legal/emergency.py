@@ -12,7 +12,7 @@ from bot.knowledge.phrase_rules import PhraseRules
 # ("上次把我推倒在地上", "我没转直接挂了"), is not an emergency unless it says the danger is happening now; an
 # ``always`` category (suicide) is held back only when a legal question is also plainly about a past attempt
 # or a threat used as leverage ("前夫说不给钱就去死，这样签的协议有效吗").
-GUARDS = ("asking_about_law", "past_or_habitual", "happening_now", "past_or_leverage")
+GUARDS = ("asking_about_law", "past_or_habitual", "happening_now", "past_or_leverage", "money_sent")
 DEFAULT_CATEGORY = "violence"  # what an emergency with no category (the intent model alone) is treated as
 
 
@@ -23,6 +23,7 @@ class Category:
     code: str
     call: tuple[str, ...]
     always: bool = False
+    topics: tuple[str, ...] = ()  # a question of these topics that says the money is gone is this danger too
 
 
 class EmergencyRules(PhraseRules):
@@ -35,7 +36,12 @@ class EmergencyRules(PhraseRules):
         if unknown:
             raise ValueError(f"unknown keys in knowledge/{self.FILE}: {sorted(unknown)}")
         self.categories = tuple(
-            Category(str(code), tuple(str(n) for n in item.get("call") or ()), bool(item.get("always")))
+            Category(
+                str(code),
+                tuple(str(n) for n in item.get("call") or ()),
+                bool(item.get("always")),
+                tuple(str(t) for t in item.get("topics") or ()),
+            )
             for code, item in (raw.get("categories") or {}).items()
         )
         if DEFAULT_CATEGORY not in self.codes:
@@ -88,6 +94,19 @@ class EmergencyRules(PhraseRules):
 
     def _now(self, folded: str) -> bool:
         return self.matches("happening_now", folded)
+
+    def urgent_for_topic(self, text: str, topic: str) -> Category | None:
+        """Time before topic: a question of a scam topic that says the money has just gone ("我转了两千怎么办")
+        gets the scam danger's numbers first; not when it is a question about a transfer in the past."""
+        folded = self.fold(text)
+        for category in self.categories:
+            if (
+                topic in category.topics
+                and self.matches("money_sent", folded)
+                and not self._past_or_asking(folded)
+            ):
+                return category
+        return None
 
     def asking_about_law(self, text: str) -> bool:
         """A question about the law of a danger (past, or in general) that does not say it is happening now."""

@@ -5,8 +5,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.legal import ActionAnswerLegal, ActionClarify, ActionEmergency, ActionOutOfScope
+from bot import services
 from bot.db.models import QaLog
 from bot.db.session import session_scope
+from bot.legal import decisions
 from tests.actions.helpers import payloads, responses, slot, tracker
 
 
@@ -155,3 +157,54 @@ async def test_fire_gets_119(db_url: str) -> None:
     await ActionEmergency().run(dispatcher, tracker("着火了", intent="emergency", entities=entities), {})
     assert responses(dispatcher)[0] == "utter_emergency_fire"
     assert payloads(dispatcher)[0] == {"kind": "emergency", "category": "fire", "call": ["119", "120"]}
+
+
+@pytest.mark.parametrize("text", ["被骗了，我转了两千怎么办", "网上认识的人叫我投资，我转了五万给他怎么办"])
+async def test_money_just_sent_to_a_scammer_gets_the_police_and_the_bank_first(
+    db_url: str, text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker(text, slots={"audience": "elderly"}), {})
+    assert [p["kind"] for p in payloads(dispatcher)] == ["emergency", "answer"]
+    assert responses(dispatcher)[0] == "utter_emergency_scam_transfer"
+    assert payloads(dispatcher)[0]["call"] == ["110", "96110"]
+    assert payloads(dispatcher)[1]["topic"] in ("telecom_fraud", "elder_fraud")
+
+
+async def test_a_past_transfer_is_answered_without_the_emergency_reply(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker("上个月被骗转了两千能追回吗"), {})
+    assert "utter_emergency_scam_transfer" not in responses(dispatcher)
+
+
+async def test_a_loose_match_says_which_question_it_answers(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    story = "我和老公结婚五年了，他在外面打工一年才回来一次，家里的事都是我管，现在他说要把房子过户给他弟弟"
+    await ActionAnswerLegal().run(dispatcher, tracker(story), {})
+    payload = payloads(dispatcher)[0]
+    assert payload["kind"] == "answer" and payload["confidence"] < decisions.LOOSE_MATCH and payload["loose"]
+    assert responses(dispatcher)[0] == "utter_legal_answer_loose"
+    assert dispatcher.messages[0]["question"] == services.catalog().entries_by_id[payload["kb_id"]].question
+
+
+async def test_a_close_match_answers_directly(db_url: str, catalog) -> None:
+    entry = next(e for e in catalog.entries if e.topic == "labor")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker(entry.question), {})
+    assert responses(dispatcher)[0] == "utter_legal_answer" and payloads(dispatcher)[0]["loose"] is False
+
+
+async def test_a_second_question_in_the_same_message_is_offered_after_the_answer(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    text = "公司拖欠了我三个月工资怎么办？还有我在上班路上摔伤了算不算工伤？"
+    await ActionAnswerLegal().run(dispatcher, tracker(text), {})
+    assert responses(dispatcher)[-1] == "utter_offer_second_question"
+    button = dispatcher.messages[-1]["buttons"][0]
+    answered = payloads(dispatcher)[0]["kb_id"]
+    assert button["payload"].startswith("/ask_legal{") and answered not in button["payload"]
+
+
+async def test_one_question_gets_no_second_offer(db_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker("我想离婚，孩子归谁？"), {})
+    assert "utter_offer_second_question" not in responses(dispatcher)

@@ -19,6 +19,15 @@ RULES = AudienceRules.load(KNOWLEDGE)
         ("同学天天欺负我", "youth"),
         ("我孩子在学校被打了", "general"),
         ("我35岁，公司不给加班费", "general"),
+        ("我今年初二，被同学打了", "youth"),
+        ("本人今年初三，暑假想去打工", "youth"),
+        ("我是高二学生，网上被骗了", "youth"),
+        ("读高一，兼职老板不给钱", "youth"),
+        ("我七十多了，儿子不管我", "elderly"),
+        ("我孙子在学校被欺负", "elderly"),
+        ("我已经退休好几年了，养老金少发了", "elderly"),
+        ("我儿子读高二，被同学打了", "general"),  # a parent asking about a child
+        ("我们公司高一层的领导", None),
         ("老板不给工资", None),
     ],
 )

@@ -225,3 +225,19 @@ def test_danger_that_is_over_or_habitual_is_not_forced_to_emergency(text: str) -
 )
 def test_now_or_suicide_still_wins_over_past_and_habit_words(text: str, category: str) -> None:
     assert RULES.detect(text) == category
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("我转了两千怎么办", True),
+        ("转账了怎么追回", True),
+        ("上个月被骗转了两千能追回吗", False),  # a question about a past transfer
+        ("去年转了钱给网友被骗了，能报警吗", False),
+        ("怎么识别刷单诈骗", False),
+    ],
+)
+def test_time_before_topic_for_a_scam_question_that_says_the_money_is_gone(text: str, urgent: bool) -> None:
+    found = RULES.urgent_for_topic(text, "telecom_fraud")
+    assert (found is not None and found.code == "scam_transfer") == urgent
+    assert RULES.urgent_for_topic(text, "debt") is None  # "借钱转了两万" is no scam

@@ -118,3 +118,17 @@ def test_homophone_typos_sound_like_the_word_meant() -> None:
 def test_a_homophone_typo_finds_the_entry_the_word_meant(retriever: Retriever, typo: str, meant: str) -> None:
     found, wanted = retriever.match(typo, "general"), retriever.match(meant, "general")
     assert found is not None and wanted is not None and found.entry.id == wanted.entry.id
+
+
+def test_a_message_breaks_into_the_clauses_that_ask(retriever: Retriever) -> None:
+    from bot import services
+    from bot.legal.two_questions import second_question
+
+    parts = services.question_parts()
+    text = "公司拖欠了我三个月工资怎么办？还有我在上班路上摔伤了算不算工伤？"
+    assert parts.clauses(text) == ["公司拖欠了我三个月工资怎么办", "我在上班路上摔伤了算不算工伤"]
+    assert parts.clauses("老板不给工资。我在工地干了三个月。") == []  # a story, no question
+    main = retriever.match(text, "general")
+    assert main is not None
+    second = second_question(retriever, parts, text, main.entry, "general")
+    assert second is not None and second.id != main.entry.id and "工伤" in second.question
