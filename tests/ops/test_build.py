@@ -40,7 +40,7 @@ def test_build_writes_only_into_the_build_folder(tmp_path: Path) -> None:
     assert generated["nlu"][0]["intent"] == "ask_legal" and generated["nlu"][0]["examples"].count("\n") > 1000
     copied = sorted(p.relative_to(tmp_path / DATA) for p in (tmp_path / DATA).rglob("*.yml"))
     sources = sorted(p.relative_to(ROOT / "data") for p in (ROOT / "data").rglob("*.yml"))
-    assert copied == sorted([*sources, GENERATED, GENERATED_REAL])  # data/ as it is, plus the generated examples
+    assert copied == sorted([*sources, GENERATED, GENERATED_REAL])  # data/ and the generated examples
 
 
 def test_a_rebuild_removes_files_that_are_no_longer_dictionaries(tmp_path: Path) -> None:
