@@ -31,3 +31,19 @@ def trained_and_loaded(cls: type[C], storage_dir: Path) -> C:
 @pytest.fixture(scope="session")
 def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> QingyuanGazetteer:
     return trained_and_loaded(QingyuanGazetteer, tmp_path_factory.mktemp("gazetteer"))
+
+
+def trained_and_loaded_tokenizer(cls: type, folder: Path):
+    """The tokenizer as Rasa trains it: created with the built dictionaries, trained (persisting them), then loaded
+    from the model storage to cut the training data."""
+    from bot import services
+    from bot.ops.build import JIEBA, write_jieba_dictionaries
+
+    write_jieba_dictionaries(services.catalog(), folder / "build")
+    (folder / "model").mkdir(parents=True, exist_ok=True)
+    storage = LocalModelStorage(folder / "model")
+    resource = Resource(cls.__name__)
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {**cls.get_default_config(), "dictionary_path": str(folder / "build" / JIEBA)}
+    cls.create(config, storage, resource, context).train(TrainingData())
+    return cls.load(config, storage, resource, context)

@@ -46,3 +46,24 @@ def test_one_dispute_type_per_message(component: QingyuanGazetteer) -> None:
 def test_nothing_in_plain_text(component: QingyuanGazetteer) -> None:
     assert entities(component, "你好，我想问个问题") == []
     assert entities(component, "") == []
+
+
+def test_the_tokenizer_cuts_text_the_same_in_training_and_when_serving(tmp_path) -> None:
+    """Created for training, then loaded from the model (as Rasa does while training), the dictionaries count once:
+    the text is cut as a freshly loaded model cuts it."""
+    import jieba
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.tokenizer import QingyuanJiebaTokenizer
+    from tests.nlu.conftest import trained_and_loaded_tokenizer
+
+    text = "征地款村里分配不公平，我们几户想申请调解"
+    before = jieba.dt.total
+    tokenizer = trained_and_loaded_tokenizer(QingyuanJiebaTokenizer, tmp_path)
+    once = jieba.dt.total
+    tokenizer_again = trained_and_loaded_tokenizer(QingyuanJiebaTokenizer, tmp_path / "again")
+    assert jieba.dt.total == once >= before  # the second create and load add nothing
+    message = Message(data={"text": text})
+    tokens = [t.text for t in tokenizer_again.tokenize(message, "text")]
+    assert "分配不公" not in tokens and "分配" in tokens
+    assert [t.text for t in tokenizer.tokenize(message, "text")] == tokens

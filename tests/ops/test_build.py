@@ -57,7 +57,7 @@ def test_training_config_carries_the_knowledge_fingerprint() -> None:
     assert ours and all(c["knowledge_fingerprint"] == "abc123" for c in ours)
     diet = next(c for c in scaled["pipeline"] if c["name"] == "DIETClassifier")
     assert diet["epochs"] == round(config_epochs(config, "DIETClassifier") * 0.5)
-    jieba = next(c for c in scaled["pipeline"] if c["name"] == "JiebaTokenizer")
+    jieba = next(c for c in scaled["pipeline"] if c["name"] == "bot.nlu.tokenizer.QingyuanJiebaTokenizer")
     assert jieba["dictionary_path"] == f"var/build/{JIEBA}"  # where `bot build` puts every dictionary
     assert scaled["pipeline"][-1]["name"] == "bot.nlu.emergency.EmergencyOverride"  # nothing may override it
     assert (
