@@ -47,6 +47,8 @@ class ActionAnswerLegal(Action):
                     return send_choices(dispatcher, tracker, text, "utter_clarify")
                 # A question in words, but nothing in the knowledge base answers it: say so honestly.
                 return send_no_entry(dispatcher, tracker, text)
+            if decisions.refer_outside(services.retriever().outside_probability(text), match.score):
+                return send_no_entry(dispatcher, tracker, text)
             entry, confidence, question = match.entry, match.score, match.query
         urgent = services.emergency_rules().urgent_for_topic(text, entry.topic)
         if urgent is not None:  # the money has just gone: the police and the bank come before the answer

@@ -13,6 +13,9 @@ ANSWER_DESPITE_OUT_OF_SCOPE = 0.5
 # Below this similarity the answer first says which question it answers: on the real development questions, three
 # in ten answers under it were of another topic, and an entry's opening ("能。", "不对。") may not fit the question.
 LOOSE_MATCH = 0.3
+# A question the retriever's scope classifier (trained on real citizens' questions) is this sure needs a lawyer gets
+# the honest referral instead of a loose answer (chosen on tests/eval/real/dev.yml).
+REFER_OUTSIDE = 0.7
 
 
 def in_words(text: str) -> bool:
@@ -24,6 +27,11 @@ def clarify_unanswered(text: str, intent: str | None) -> bool:
     """A message no entry answers is clarified ("did you mean") rather than honestly refused when it is not a
     question in words, or was taken for an intake answer (a bare place or dispute word outside the intake)."""
     return not in_words(text) or intent == "inform"
+
+
+def refer_outside(outside_probability: float, confidence: float) -> bool:
+    """A loose match on a question that most likely needs a lawyer: refer honestly rather than answer."""
+    return outside_probability >= REFER_OUTSIDE and loose(confidence)
 
 
 def loose(confidence: float) -> bool:

@@ -29,6 +29,7 @@ PAIR_MARGIN = (
     0.7  # whom the question is about decides between twin topics this close (tuned on tests/eval/dev.yml)
 )
 FOLLOWUP_MIN = 0.12  # the follow-up's own words must match an entry of the same topic at least this well
+IN, OUT = "in_scope", "out_of_scope"
 Twins = Mapping[str, tuple[str, str]]  # audience topic → (its audience, its general twin)
 
 
@@ -69,6 +70,7 @@ class Retriever:
         examples: Sequence[TopicQuestion] = (),
         twins: Twins | None = None,
         followups: FollowupRules | None = None,
+        outside: Sequence[str] = (),
     ):
         self.entries = entries
         self._about = about or (lambda _text: frozenset())
@@ -101,6 +103,9 @@ class Retriever:
         self._classifier = TopicClassifier(
             self._features, texts, [self._topics[t] for t in self._question_topic]
         )
+        # In or out of what the knowledge base covers, learnt from real citizens' questions that need a lawyer.
+        out = [self._prepare(text) for text in outside]
+        self._scope = TopicClassifier(self._features, [*texts, *out], [IN] * len(texts) + [OUT] * len(out))
 
     @classmethod
     def from_catalog(
@@ -120,7 +125,12 @@ class Retriever:
             catalog.teaching_questions,
             catalog.topics.twins,
             followups,
+            [q.text for q in catalog.real_questions if q.kind in ("out_of_scope", "fallback")],
         )
+
+    def outside_probability(self, question: str) -> float:
+        """How likely the question is one the knowledge base does not cover (0 without examples to learn from)."""
+        return self._scope.probabilities(self._prepare(question)).get(OUT, 0.0)
 
     def _prepare(self, text: str) -> str:
         return self._fold(normalize(text))

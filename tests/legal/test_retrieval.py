@@ -132,3 +132,18 @@ def test_a_message_breaks_into_the_clauses_that_ask(retriever: Retriever) -> Non
     assert main is not None
     second = second_question(retriever, parts, text, main.entry, "general")
     assert second is not None and second.id != main.entry.id and "工伤" in second.question
+
+
+@pytest.mark.parametrize(
+    ("question", "outside"),
+    [
+        ("公司股东之间股权转让要交多少个人所得税", True),
+        ("我开的公司被人告商标侵权，要赔多少钱", True),
+        ("老板拖欠了我三个月工资怎么办", False),
+        ("子女不给赡养费怎么办", False),
+    ],
+)
+def test_the_scope_classifier_learnt_what_needs_a_lawyer(
+    retriever: Retriever, question: str, outside: bool
+) -> None:
+    assert (retriever.outside_probability(question) >= 0.5) == outside
