@@ -49,14 +49,19 @@ def asked(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot
 
 
+SHORT_ANSWER = 12  # a message this short that asks nothing is an answer, even if DIET took it for a question
+
+
 def answer_when_asked(tracker: Tracker, slot: str, recognised: bool) -> dict[str, Any]:
-    """The rule for a question the form asked: a recognisable answer is always taken, whatever DIET thought;
-    otherwise a cancel/emergency/question intent is left to the rules; anything else is validated (and re-asked).
-    """
-    if not asked(tracker, slot) or intent_of(tracker) in NEVER_AN_ANSWER:
+    """The rule for a question the form asked: a recognisable answer is always taken, whatever DIET thought, and so
+    is a short message that asks nothing ("火星基地" taken for a legal question); otherwise a cancel/emergency/
+    question intent is left to the rules; anything else is validated (and re-asked)."""
+    intent, text = intent_of(tracker), latest_text(tracker)
+    if not asked(tracker, slot) or intent in NEVER_AN_ANSWER:
         return {}
-    if recognised or intent_of(tracker) not in NOT_AN_ANSWER:
-        return {slot: latest_text(tracker)}
+    short_plain = intent in ("ask_legal", "out_of_scope") and len(text.strip()) <= SHORT_ANSWER
+    if recognised or intent not in NOT_AN_ANSWER or (short_plain and not services.yes_no().asks(text)):
+        return {slot: text}
     return {}
 
 

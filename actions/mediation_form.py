@@ -135,11 +135,8 @@ class ValidateMediationForm(FormValidationAction):
             return {}
         named = services.intake().counterparty_in(text)
         if tracker.get_slot("requested_slot") == "counterparty":
-            return (
-                {"counterparty": named or valid_counterparty(text)}
-                if named or intent not in NOT_AN_ANSWER
-                else {}
-            )
+            answered = answer_when_asked(tracker, "counterparty", named is not None)
+            return {"counterparty": named or valid_counterparty(text)} if answered else {}
         return {"counterparty": named} if named and not tracker.get_slot("counterparty") else {}
 
     async def extract_description(

@@ -20,6 +20,10 @@ class YesNoRules(PhraseRules):
     KEYS = ("question", "unsure", "negative", "affirmative")
     TRADITIONAL = True
 
+    def asks(self, text: str | None) -> bool:
+        """Whether the message asks something (a question in the middle of the intake) rather than answers."""
+        return self.matches("question", self.fold(text).lower())
+
     def read(self, text: str | None) -> bool | None:
         """True for yes, False for no, None when the message is not a plain yes or no."""
         folded = self.fold(text).lower()

@@ -155,3 +155,20 @@ def test_payload_entities_with_doubled_braces() -> None:
     assert payload_entity('/inform{{"dispute_type":"family"}}', "dispute_type") == "family"
     assert payload_entity('/inform{"dispute_type":"debt"}', "dispute_type") == "debt"
     assert payload_entity("/deny", "dispute_type") is None
+
+
+@pytest.mark.parametrize(("slot", "text"), [("location", "火星基地"), ("counterparty", "一个不认识的人")])
+async def test_a_short_answer_taken_for_a_legal_question_is_still_an_answer(slot: str, text: str) -> None:
+    slots = (
+        {"requested_slot": slot}
+        if slot == "location"
+        else {**BEFORE_COURT, "counterparty": None, "requested_slot": slot}
+    )
+    _dispatcher, filled = await fill(text, "ask_legal", slots)
+    assert slot in filled  # taken as the answer (a place then validated), not left to the legal-question rule
+
+
+async def test_a_real_question_in_the_middle_is_still_answered_by_the_rules() -> None:
+    slots = {**BEFORE_COURT, "counterparty": None, "requested_slot": "counterparty"}
+    _dispatcher, filled = await fill("调解要不要钱？", "ask_legal", slots)
+    assert "counterparty" not in filled

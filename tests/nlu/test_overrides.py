@@ -124,3 +124,22 @@ def test_an_emergency_carries_its_category_as_an_entity(run: Callable[[str, str]
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     assert message.get("entities")[-1]["value"] == "fire"
     assert message.get("entities")[-1]["extractor"] == "EmergencyOverride"
+
+
+@pytest.mark.parametrize("text", ["１３８ ００１３ ５２０１", "我喺英德青塘镇住"])
+def test_a_model_only_emergency_that_reads_as_an_intake_answer_is_an_answer(
+    gazetteer, overrides, text: str
+) -> None:
+    message = classified(text, "emergency")
+    gazetteer.process([message])
+    for cls in PIPELINE:
+        overrides[cls].process([message])
+    assert message.get("intent")["name"] == "inform"
+
+
+def test_a_danger_phrase_with_a_place_stays_an_emergency(gazetteer, overrides) -> None:
+    message = classified("英德浛洸有人拿刀砍人", "ask_legal")
+    gazetteer.process([message])
+    for cls in PIPELINE:
+        overrides[cls].process([message])
+    assert message.get("intent")["name"] == "emergency"
