@@ -34,13 +34,14 @@ NOT_AN_ANSWER = frozenset(
 )
 NEVER_AN_ANSWER = ("cancel", "emergency")
 MISSES = "intake_misses"  # unreadable answers in a row to the question being asked
+MISSED_AT = "intake_missed_at"  # the user message last counted (Rasa runs the validator twice per message)
 HELP_AFTER = 2  # from this miss on, the buttons, the option numbers and 12348 are offered
 GIVE_UP_AFTER = 4  # at this miss the intake ends (nothing stored) instead of asking again
 QUESTION_OF = {"confirm": "utter_ask_confirm"}  # the response that asks for a slot, when not utter_ask_<slot>
 
 
 def clear_form() -> list[dict[str, Any]]:
-    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, MISSES, "location_choices")] + [
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, MISSES, MISSED_AT, "location_choices")] + [
         SlotSet("requested_slot", None)
     ]
 
@@ -100,6 +101,16 @@ def yes_or_no(tracker: Tracker, domain: dict[str, Any], slot: str) -> bool | Non
     return services.yes_no().read(text)
 
 
+def message_time(tracker: Tracker) -> float | None:
+    """When the latest user message came: it tells the validator's two runs on one message apart from the next."""
+    return next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+
+
 def misses_after(tracker: Tracker, answered: bool) -> int:
-    """How many unreadable answers in a row there are now, for the question being asked."""
-    return 0 if answered else int(tracker.get_slot(MISSES) or 0) + 1
+    """How many unreadable answers in a row there are now, for the question being asked. Rasa runs the validator
+    twice on each message (slot extraction, then the form), so a message already counted is not counted again."""
+    misses = int(tracker.get_slot(MISSES) or 0)
+    if answered:
+        return 0
+    counted = tracker.get_slot(MISSED_AT) is not None and tracker.get_slot(MISSED_AT) == message_time(tracker)
+    return misses if counted else misses + 1

@@ -13,6 +13,7 @@ from actions.form_answers import (
     GIVE_UP_AFTER,
     HELP_AFTER,
     LOCATION_SLOTS,
+    MISSED_AT,
     MISSES,
     NEVER_AN_ANSWER,
     NOT_AN_ANSWER,
@@ -20,6 +21,7 @@ from actions.form_answers import (
     asked,
     buttons_of,
     chosen_payload,
+    message_time,
     misses_after,
     payload_entity,
     yes_or_no,
@@ -75,7 +77,7 @@ class ValidateMediationForm(FormValidationAction):
         misses = misses_after(tracker, values.get(slot) is not None)
         if HELP_AFTER <= misses < GIVE_UP_AFTER:
             dispatcher.utter_message(response="utter_intake_help", buttons=buttons_of(domain, slot))
-        return [*events, SlotSet(MISSES, misses)]
+        return [*events, SlotSet(MISSES, misses), SlotSet(MISSED_AT, message_time(tracker))]
 
     async def extract_dispute_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

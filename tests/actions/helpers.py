@@ -24,6 +24,7 @@ SLOTS = {
     "status_attempts": 0,
     "last_question": None,
     "intake_misses": 0,
+    "intake_missed_at": None,
     "location_choices": None,
 }
 
@@ -80,6 +81,7 @@ INTAKE_SLOTS = (
     "phone",
     "confirm",
     "intake_misses",
+    "intake_missed_at",
     "location_choices",
     "requested_slot",
 )

@@ -172,3 +172,10 @@ async def test_a_real_question_in_the_middle_is_still_answered_by_the_rules() ->
     slots = {**BEFORE_COURT, "counterparty": None, "requested_slot": "counterparty"}
     _dispatcher, filled = await fill("调解要不要钱？", "ask_legal", slots)
     assert "counterparty" not in filled
+
+
+async def test_a_message_is_counted_once_though_rasa_runs_the_validator_twice() -> None:
+    first, slots = await fill("啊啊啊", "inform", asking("court_or_police"))
+    again, slots_again = await fill("啊啊啊", "inform", asking("court_or_police", **slots))
+    assert slots["intake_misses"] == slots_again["intake_misses"] == 1
+    assert responses(again) == responses(first) == ["utter_answer_yes_or_no"]
