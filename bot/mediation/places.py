@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 from pypinyin import lazy_pinyin
 
+from bot.knowledge.dialect import simplified
+
 LEVELS = ("county", "town", "village")
 NAMES_FILE = "places/names.yml"
 
@@ -110,9 +112,10 @@ class Gazetteer:
         self.surfaces: dict[str, list[Place]] = {}
         for place in places:
             for alias in names.aliases(place.level, place.name, stoplist) + extra_aliases.get(place.code, []):
-                bucket = self.surfaces.setdefault(alias, [])
-                if place not in bucket:
-                    bucket.append(place)
+                for surface in dict.fromkeys((alias, simplified(alias))):  # 並朗 is also found as 并朗
+                    bucket = self.surfaces.setdefault(surface, [])
+                    if place not in bucket:
+                        bucket.append(place)
         self._max_len = max(map(len, self.surfaces), default=0)
         self._sounds: dict[tuple[str, ...], list[Place]] = {}
         for surface, candidates in self.surfaces.items():
@@ -131,11 +134,16 @@ class Gazetteer:
         )
 
     def full_name(self, code: str) -> str:
-        """County + town + village, as people write an address: 英德市大湾镇田心村."""
+        """County + town + village, as people write an address: 英德市大湾镇田心村. A village goes by its short name
+        unless that would read back as another place (石潭镇's 白湾 is a neighbourhood and a village; 太平镇's
+        太平 is the town): then by its official name (白湾居委会), so a chosen address always means one place."""
         place = self.places[code]
         chain = [self.places.get(place.county_code), self.places.get(place.town_code or "")]
         prefix = "".join(p.name for p in chain if p and p.code != place.code)
-        return prefix + (place.short_name if place.level == "village" else place.name)
+        if place.level != "village":
+            return prefix + place.name
+        short = prefix + place.short_name
+        return short if self.resolve(short).village == place else prefix + place.name
 
     def describe(self, location: Location) -> str:
         """The full name of the most specific unit of a location: 英德市浛洸镇某某村 ("" when none)."""
@@ -158,28 +166,45 @@ class Gazetteer:
         return found
 
     def scan_by_sound(self, text: str) -> list[list[Place]]:
-        """Like ``scan``, but by pinyin: 英得浛光 finds 英德 and 浛洸 (a typo from a pinyin keyboard)."""
+        """Like ``scan``, but by pinyin: 英得浛光 finds 英德 and 浛洸 (a typo from a pinyin keyboard). The names
+        that cover the most syllables win, so 英德石灰埔 is 英德 + 石灰铺, not 英德市 + 灰埔."""
         sounds = syllables(text)
-        found = []
-        i = 0
-        while i < len(sounds):
-            for size in range(min(self._max_len, len(sounds) - i), 1, -1):
-                candidates = self._sounds.get(tuple(sounds[i : i + size]))
-                if candidates:
-                    found.append(candidates)
-                    i += size
-                    break
-            else:
+        count = len(sounds)
+        covered = [0] * (count + 1)  # covered[i]: most syllables from i on that belong to a name
+        size_at: list[int | None] = [None] * (count + 1)
+        for i in range(count - 1, -1, -1):
+            covered[i], size_at[i] = covered[i + 1], None
+            for size in range(min(self._max_len, count - i), 1, -1):
+                if tuple(sounds[i : i + size]) in self._sounds and size + covered[i + size] > covered[i]:
+                    covered[i], size_at[i] = size + covered[i + size], size
+        found, i = [], 0
+        while i < count:
+            step = size_at[i]
+            if step is None:
                 i += 1
+                continue
+            found.append(self._sounds[tuple(sounds[i : i + step])])
+            i += step
         return found
 
     def resolve(self, text: str, by_sound: bool = False) -> Location:
         """Combine every place mentioned in the text into one location, narrowing candidates by each other.
-        ``by_sound``: when no name is written right, read names by their sound (for an answer to "where?")."""
+        Traditional characters are read as simplified (連州 → 连州). ``by_sound`` (for an answer to "where?"): names
+        are also read by their sound (英德含洸镇 → 浛洸镇, 新墟村 → 新圩村), and that reading wins when it is more
+        specific than the written one, or when the written one leaves the county the text names."""
+        text = simplified(text)
         groups = [cands for _s, _e, _surface, cands in self.scan(text)]
-        if not groups and by_sound:
-            groups = self.scan_by_sound(text)
-        return self.resolve_candidates(groups)
+        written = self.resolve_candidates(groups)
+        if not by_sound:
+            return written
+        heard = self.resolve_candidates(self.scan_by_sound(text))
+        named = {p.county_code for g in groups for p in _top_level(g) if p.level == "county"}
+        leaves_county = bool(named) and written.county is not None and written.county.code not in named
+        more_specific = _depth(heard) > _depth(written)
+        back_in_county = leaves_county and heard.county is not None and heard.county.code in named
+        if heard.found and not heard.ambiguous and (more_specific or back_in_county):
+            return heard
+        return written
 
     def resolve_candidates(self, groups: list[list[Place]]) -> Location:
         groups = [_top_level(g) for g in groups]
@@ -211,10 +236,19 @@ class Gazetteer:
         return location
 
 
+# Readings of place-name characters that pypinyin gets wrong for Guangdong: 圩 is xū (a market town), not wéi.
+PLACE_READINGS = str.maketrans({"圩": "墟"})
+
+
 def syllables(text: str) -> tuple[str, ...]:
     """One toneless pinyin syllable per Chinese character (other characters as they are)."""
     keep: Any = list  # pypinyin keeps other characters one by one (its stubs say str, the code takes a list)
-    return tuple(lazy_pinyin(text, errors=keep))
+    return tuple(lazy_pinyin(text.translate(PLACE_READINGS), errors=keep))
+
+
+def _depth(location: Location) -> int:
+    """How specific a location is: 3 for a village, 2 a town, 1 a county, 0 nothing (or only a choice)."""
+    return 3 if location.village else 2 if location.town else 1 if location.county else 0
 
 
 def _top_level(group: list[Place]) -> list[Place]:

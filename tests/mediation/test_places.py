@@ -61,8 +61,30 @@ def test_full_name_reads_like_an_address(gazetteer: Gazetteer) -> None:
     assert village is not None and gazetteer.full_name(village.code) == "英德市大湾镇田心村"
 
 
+def test_every_address_reads_back_as_its_place(gazetteer: Gazetteer) -> None:
+    """A choice of places is offered by full name and chosen by that name (a button, or its number): each must
+    mean exactly the unit it names, even 石潭镇's 白湾居委会 next to 白湾村 and 太平镇's 太平居委会."""
+    for code in gazetteer.places:
+        location = gazetteer.resolve(gazetteer.full_name(code))
+        most_specific = location.village or location.town or location.county
+        assert most_specific is not None and most_specific.code == code, gazetteer.full_name(code)
+
+
 @pytest.mark.parametrize(
-    ("typed", "meant"), [("英得浛光", "英德市浛洸镇"), ("羊山", "阳山县"), ("佛岗汤塘", "佛冈县汤塘镇")]
+    ("typed", "meant"),
+    [
+        ("英得浛光", "英德市浛洸镇"),
+        ("羊山", "阳山县"),
+        ("佛岗汤塘", "佛冈县汤塘镇"),
+        ("英德石灰埔", "英德市石灰铺镇"),  # not 英德市 + 灰埔: the reading that covers the most wins
+        ("阳山七拱镇新墟村", "阳山县七拱镇新圩村"),  # 圩 is read xū in Guangdong place names
+        ("清城元潭镇", "清城区源潭镇"),  # the written 元潭 is a village in another county
+        ("連州西岸鎮沖口村", "连州市西岸镇冲口村"),  # traditional characters
+        (
+            "清城区风城街道",
+            "清城区凤城街道",
+        ),  # a more specific reading by sound wins over the county alone
+    ],
 )
 def test_a_typo_that_sounds_right_is_read_when_asked_where(
     gazetteer: Gazetteer, typed: str, meant: str
