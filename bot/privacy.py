@@ -15,9 +15,12 @@ from cryptography.fernet import Fernet
 from bot.settings import get_settings
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９＋－（）　", "0123456789+-() ")
+_SPOKEN_DIGITS = str.maketrans("零〇洞幺一二两三四五六七八九拐", "000112234567897")
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
 MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)")
+# A mobile number said in words (幺三九零零零零一二三四), spaces or dashes allowed between the digits.
+SPOKEN_MOBILE = re.compile(r"[幺一][三四五六七八九](?:[\s-]?[零〇洞幺一二两三四五六七八九拐]){9}")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Masker:
         folded = ID_NUMBER.sub(self.placeholders["id_number"], folded)
         folded = MOBILE.sub(self.placeholders["phone"], folded)
         folded = LANDLINE.sub(self.placeholders["phone"], folded)
+        folded = SPOKEN_MOBILE.sub(self.placeholders["phone"], folded)
         folded = self.name_after.sub(lambda m: m.group(1) + self.placeholders["name"], folded)
         return self.name_before_title.sub(self.placeholders["name"], folded)
 
@@ -75,12 +79,14 @@ def normalize_phone(raw: str) -> str | None:
 
 
 def find_phone(text: str) -> str | None:
-    """The first phone number written anywhere in a message, normalised."""
+    """The first phone number written anywhere in a message, normalised; digits may be said in words
+    (幺三九零零零零一二三四)."""
     folded = (text or "").translate(_FULLWIDTH)
-    for pattern in (MOBILE, LANDLINE):
-        match = pattern.search(folded)
-        if match:
-            return normalize_phone(match.group(0))
+    for candidate in (folded, folded.translate(_SPOKEN_DIGITS)):
+        for pattern in (MOBILE, LANDLINE):
+            match = pattern.search(candidate)
+            if match:
+                return normalize_phone(match.group(0))
     return normalize_phone(folded)
 
 

@@ -37,9 +37,14 @@ def _retriever(knowledge: Path) -> Retriever:
     return Retriever.from_catalog(
         _catalog(knowledge),
         _audience_rules(knowledge).about,
-        Dialect.load(knowledge).fold,
+        _dialect(knowledge).fold,
         FollowupRules.load(knowledge),
     )
+
+
+@lru_cache(maxsize=2)
+def _dialect(knowledge: Path) -> Dialect:
+    return Dialect.load(knowledge)
 
 
 @lru_cache(maxsize=2)
@@ -78,6 +83,10 @@ def catalog() -> Catalog:
 
 def retriever() -> Retriever:
     return _retriever(_knowledge())
+
+
+def dialect() -> Dialect:
+    return _dialect(_knowledge())
 
 
 def scope_rules() -> ScopeRules:

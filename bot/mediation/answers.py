@@ -8,8 +8,12 @@ from bot.knowledge.phrase_rules import PhraseRules
 
 MAX_ANSWER_CHARS = 30  # longer than this, a message tells something else rather than answering yes or no
 _FIRST_CLAUSE = re.compile(r"[，,。.！!；;]")
-_NUMBER = re.compile(r"^[（(]?([1-9]|[一二三四五六七八九])[)）.、。]?$")
-_CHINESE_DIGITS = "一二三四五六七八九"
+_NUMBER = re.compile(r"^[（(]?(\d{1,2}|[一二三四五六七八九十]|十[一二])[)）.、。．:：]?$")
+# A number written before the option's words ("1同意", "2.邻里", "11其他"), but not a count ("3个月", "2楼").
+_NUMBERED = re.compile(
+    r"^[（(]?(\d{1,2})(?:[)）.、。．:：]|(?=[^\d个只月年天日号次岁万千百元块点周条位人层楼栋间亩斤分秒多几]))"
+)
+_CHINESE_NUMBERS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 
 
 class YesNoRules(PhraseRules):
@@ -40,10 +44,12 @@ class YesNoRules(PhraseRules):
 
 
 def option_number(text: str | None) -> int | None:
-    """The option a typed number picks: "1", "２", "（2）", "二" → 2; None when the message is not a number."""
-    folded = re.sub(r"\s+", "", text or "").translate(str.maketrans("１２３４５６７８９", "123456789"))
-    match = _NUMBER.match(folded)
+    """The option a typed number picks: "1", "２", "（2）", "二", "11", "1同意", "2.邻里" → the number; None when the
+    message does not start with an option number."""
+    folded = re.sub(r"\s+", "", text or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    match = _NUMBER.match(folded) or _NUMBERED.match(folded)
     if not match:
         return None
-    digit = match.group(1)
-    return int(digit) if digit.isdigit() else _CHINESE_DIGITS.index(digit) + 1
+    number = match.group(1)
+    value = int(number) if number.isdigit() else _CHINESE_NUMBERS.index(number) + 1
+    return value or None

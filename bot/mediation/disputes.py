@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.mediation.places import syllables
+
 FILE = "mediation/dispute_types.yml"
 OTHER = "other"  # the type of a dispute nobody named
+SHORT_OTHER = (
+    8  # "其他", "都不是" name the type "other" only as a short answer, not inside a story ("其他人打我")
+)
+_SPACE = re.compile(r"\s+")
 ROUTES = ("village", "town", "industry")  # which committee a type goes to first (bot/mediation/routing.py)
 
 
 @dataclass(frozen=True)
 class DisputeTypes:
-    """Every dispute type in file order: code → name, code → keywords, code → route."""
+    """Every dispute type in file order: code → name, code → keywords, code → route, code → the short words that
+    answer "which kind of dispute" (``answers``)."""
 
     names: Mapping[str, str]
     keywords: Mapping[str, tuple[str, ...]]
     routes: Mapping[str, str]
+    answers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> DisputeTypes:
@@ -36,6 +45,9 @@ class DisputeTypes:
                 str(code): tuple(str(k) for k in item.get("keywords") or ()) for code, item in raw.items()
             },
             routes=routes,
+            answers={
+                str(code): tuple(str(k) for k in item.get("answers") or ()) for code, item in raw.items()
+            },
         )
 
     @classmethod
@@ -56,5 +68,23 @@ class DisputeTypes:
             return text
         for code, name in self.names.items():
             if text == name or any(k in text for k in self.keywords[code]):
+                return code
+        return None
+
+    def answer_code(self, text: str, fold: Callable[[str], str] = str) -> str | None:
+        """The type a typed answer to "which kind of dispute" names: a code, name or keyword (``code_of``), then an
+        answer word, then any of these words by sound (交通事顾 → 交通事故, 物叶 → 物业). ``fold`` rewrites traditional
+        characters and Cantonese first (屋企嘅事 → 家里的事)."""
+        folded = fold(_SPACE.sub("", text or ""))
+        found = self.code_of(folded)
+        if found or not folded:
+            return found
+        for code, words in self.answers.items():
+            if (code != OTHER or len(folded) <= SHORT_OTHER) and any(word in folded for word in words):
+                return code
+        heard = " ".join(syllables(folded))
+        for code in self.names:
+            words = (self.names[code], *self.keywords[code], *self.answers.get(code, ()))
+            if any(len(w) >= 2 and f" {' '.join(syllables(w))} " in f" {heard} " for w in words):
                 return code
         return None

@@ -18,6 +18,7 @@ NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{1,20}$")
 REFERENCE = re.compile(r"QY-\d{8}-\d{4}", re.IGNORECASE)
 LAST_FOUR = re.compile(r"(?<![\d-])(\d{4})(?!\d)")
 _SPACE = re.compile(r"\s+")
+_CLAUSE = re.compile(r"[，,。.；;、]+")
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,14 @@ class IntakeVocabulary:
         return text.strip()[:MAX_DESCRIPTION_CHARS] if han_count(rest) >= MIN_DESCRIPTION_HAN else None
 
     def valid_name(self, text: str) -> str | None:
-        """How to address the applicant ("王", "王阿姨"), without "我姓"; None when it is not a name."""
-        name = self.name_prefixes.sub("", _SPACE.sub("", text or ""))
-        return name if NAME.match(name) else None
+        """How to address the applicant ("王", "王阿姨"), without "我姓"; None when it is not a name. Of a name said
+        twice ("我姓何，何女士") the last clause that is a name is taken."""
+        clauses = _CLAUSE.split(_SPACE.sub("", text or ""))
+        for clause in [*clauses[::-1], "".join(clauses)] if len(clauses) > 1 else clauses:
+            name = self.name_prefixes.sub("", clause)
+            if NAME.match(name):
+                return name
+        return None
 
 
 def valid_description(text: str) -> str | None:

@@ -36,7 +36,14 @@ FILLED = {
         ("物业乱收费", "property"),
         ("借钱不还", "debt"),
         ("邻里纠纷", "neighbor"),
-        ("不知道", None),
+        ("不知道", "other"),  # a citizen who cannot tell the kind: 其他, for the mediator to sort
+        ("交通", "traffic"),  # part of the button's name
+        ("交通事顾", "traffic"),  # misspelt, same sound
+        ("物叶", "property"),
+        ("屋企嘅事", "family"),  # Cantonese
+        ("勞動工資", "labor"),  # traditional
+        ("其他人打了我，伤得很重，医药费花了很多", "personal_injury"),  # 其他 only as a short answer
+        ("天气", None),
         ("", None),
     ],
 )
@@ -115,11 +122,14 @@ async def test_place_in_the_first_message_is_picked_up() -> None:
         ("火星", "inform", {"location": "火星"}),  # unknown place: validated and asked again
         ("邻居漏水不赔怎么办", "ask_legal", {}),  # a question: left to the interruption rule
         ("算了不调了", "cancel", {}),
-        ("英德他拿刀砍我", "emergency", {}),
+        ("英德他拿刀砍我", "emergency", {}),  # a danger phrase: left to the emergency rule
+        ("英德", "emergency", {"location": "英德"}),  # only the model heard danger in a short answer
+        ("我在英德，他现在一直在追着我跑", "emergency", {}),  # the model heard danger in a story: the rule
     ],
 )
 async def test_answers_to_the_location_question(text: str, intent: str, expected: dict) -> None:
-    asked = tracker(text, intent=intent, slots={"requested_slot": "location"})
+    danger = [{"entity": "emergency_type", "value": "violence"}] if "拿刀" in text else []
+    asked = tracker(text, intent=intent, entities=danger, slots={"requested_slot": "location"})
     assert await ValidateMediationForm().extract_location(CollectingDispatcher(), asked, {}) == expected
 
 
@@ -197,7 +207,15 @@ def test_short_description_is_asked_again() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "name"), [("陈女士", "陈女士"), ("我姓李", "李"), ("13800138000", None), ("", None)]
+    ("text", "name"),
+    [
+        ("陈女士", "陈女士"),
+        ("我姓李", "李"),
+        ("我姓何，何女士", "何女士"),  # said twice: the last clause that is a name
+        ("姓罗，罗伯", "罗伯"),
+        ("13800138000", None),
+        ("", None),
+    ],
 )
 def test_applicant_name(text: str, name: str | None) -> None:
     dispatcher = CollectingDispatcher()
