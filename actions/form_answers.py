@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.common import intent_of, latest_text
+from actions.common import intent_of, latest_entity, latest_text
 from bot import services
 from bot.mediation.answers import option_number
 
@@ -32,7 +32,6 @@ LOCATION_SLOTS = ("location", "county_code", "town_code", "village_code")
 NOT_AN_ANSWER = frozenset(
     {"cancel", "emergency", "ask_legal", "out_of_scope", "request_mediation", "greet", "goodbye"}
 )
-NEVER_AN_ANSWER = ("cancel", "emergency")
 MISSES = "intake_misses"  # unreadable answers in a row to the question being asked
 MISSED_AT = "intake_missed_at"  # the user message last counted (Rasa runs the validator twice per message)
 HELP_AFTER = 2  # from this miss on, the buttons, the option numbers and 12348 are offered
@@ -53,15 +52,40 @@ def asked(tracker: Tracker, slot: str) -> bool:
 SHORT_ANSWER = 12  # a message this short that asks nothing is an answer, even if DIET took it for a question
 
 
+def model_only_danger(tracker: Tracker) -> bool:
+    """The intent model alone took a short message that asks nothing for danger: no danger phrase of
+    knowledge/legal/emergency.yml is in it (it took "一个不认识的人", typed as the other party, for one)."""
+    text = latest_text(tracker)
+    return (
+        intent_of(tracker) == "emergency"
+        and latest_entity(tracker, "emergency_type") is None
+        and len(text.strip()) <= SHORT_ANSWER
+        and not services.yes_no().asks(text)
+    )
+
+
+def never_an_answer(tracker: Tracker) -> bool:
+    """A cancel or a danger: the rules for cancelling and for emergencies take the message. A danger only the model
+    saw in a short message is still read as an answer; the form gives the emergency numbers first
+    (``ValidateMediationForm.get_validation_events``)."""
+    intent = intent_of(tracker)
+    return intent == "cancel" or (intent == "emergency" and not model_only_danger(tracker))
+
+
 def answer_when_asked(tracker: Tracker, slot: str, recognised: bool) -> dict[str, Any]:
     """The rule for a question the form asked: a recognisable answer is always taken, whatever DIET thought, and so
-    is a short message that asks nothing ("火星基地" taken for a legal question); otherwise a cancel/emergency/
-    question intent is left to the rules; anything else is validated (and re-asked)."""
+    is a short message that asks nothing ("火星基地" taken for a legal question, "一个不认识的人" for danger);
+    otherwise a cancel/emergency/question intent is left to the rules; anything else is validated (and re-asked)."""
     intent, text = intent_of(tracker), latest_text(tracker)
-    if not asked(tracker, slot) or intent in NEVER_AN_ANSWER:
+    if not asked(tracker, slot) or never_an_answer(tracker):
         return {}
     short_plain = intent in ("ask_legal", "out_of_scope") and len(text.strip()) <= SHORT_ANSWER
-    if recognised or intent not in NOT_AN_ANSWER or (short_plain and not services.yes_no().asks(text)):
+    if (
+        recognised
+        or intent not in NOT_AN_ANSWER
+        or model_only_danger(tracker)
+        or (short_plain and not services.yes_no().asks(text))
+    ):
         return {slot: text}
     return {}
 

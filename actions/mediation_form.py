@@ -15,7 +15,6 @@ from actions.form_answers import (
     LOCATION_SLOTS,
     MISSED_AT,
     MISSES,
-    NEVER_AN_ANSWER,
     NOT_AN_ANSWER,
     answer_when_asked,
     asked,
@@ -23,10 +22,13 @@ from actions.form_answers import (
     chosen_payload,
     message_time,
     misses_after,
+    model_only_danger,
+    never_an_answer,
     payload_entity,
     yes_or_no,
 )
 from bot import services
+from bot.legal.payloads import emergency_payload
 from bot.mediation.answers import option_number
 from bot.mediation.intake import valid_counterparty, valid_description
 from bot.privacy import find_phone
@@ -37,7 +39,8 @@ ENDS_ON = {"court_or_police": True, "consent": False}
 
 
 def dispute_code(value: Any) -> str | None:
-    return services.catalog().dispute_types.code_of(value)
+    """The dispute type a button, an entity or a typed answer names (by word or by sound)."""
+    return services.catalog().dispute_types.answer_code(str(value or ""), services.dialect().fold)
 
 
 class ValidateMediationForm(FormValidationAction):
@@ -74,6 +77,12 @@ class ValidateMediationForm(FormValidationAction):
         if not attempted:
             return events
         values = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        if values.get(slot) is not None and model_only_danger(tracker):
+            # Read as an answer, but the model heard danger: the numbers first, whatever the answer was.
+            category = services.emergency_rules().category(None)
+            dispatcher.utter_message(
+                response=f"utter_emergency_{category.code}", json_message=emergency_payload(category)
+            )
         misses = misses_after(tracker, values.get(slot) is not None)
         if HELP_AFTER <= misses < GIVE_UP_AFTER:
             dispatcher.utter_message(response="utter_intake_help", buttons=buttons_of(domain, slot))
@@ -85,7 +94,7 @@ class ValidateMediationForm(FormValidationAction):
         """Asked: a button/dispute-word entity or an option number, else the words. Not asked: only fills an empty
         slot, so a later mention ("对方是邻居" in a traffic dispute) never re-types the dispute."""
         entity = latest_entity(tracker, "dispute_type")
-        if intent_of(tracker) in NEVER_AN_ANSWER:
+        if never_an_answer(tracker):
             return {}
         payload = chosen_payload(tracker, domain, "dispute_type")
         if asked(tracker, "dispute_type") and payload:
@@ -125,15 +134,15 @@ class ValidateMediationForm(FormValidationAction):
         if asked(tracker, "location"):
             return answer_when_asked(tracker, "location", gazetteer.resolve(text, by_sound=True).found)
         names_a_place = gazetteer.resolve(text).found
-        if names_a_place and not tracker.get_slot("location") and intent_of(tracker) not in NEVER_AN_ANSWER:
+        if names_a_place and not tracker.get_slot("location") and not never_an_answer(tracker):
             return {"location": text}
         return {}
 
     async def extract_counterparty(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        text, intent = latest_text(tracker), intent_of(tracker)
-        if intent in NEVER_AN_ANSWER:
+        text = latest_text(tracker)
+        if never_an_answer(tracker):
             return {}
         named = services.intake().counterparty_in(text)
         if tracker.get_slot("requested_slot") == "counterparty":
@@ -146,7 +155,7 @@ class ValidateMediationForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Asked: any text is the story (questions included). Not asked: the first message's story."""
         text, intent = latest_text(tracker), intent_of(tracker)
-        if intent in NEVER_AN_ANSWER:
+        if never_an_answer(tracker):
             return {}
         if tracker.get_slot("requested_slot") == "description":
             return {"description": text}
@@ -169,7 +178,7 @@ class ValidateMediationForm(FormValidationAction):
     def _closed(tracker: Tracker, domain: dict[str, Any], slot: str) -> dict[str, Any]:
         """A yes/no question: a button, a number or yes/no in words fills it, whatever DIET thought; a real
         question in the middle is left to the rules; anything else is validated below and asked again."""
-        if not asked(tracker, slot) or intent_of(tracker) in NEVER_AN_ANSWER:
+        if not asked(tracker, slot) or never_an_answer(tracker):
             return {}
         reading = yes_or_no(tracker, domain, slot)
         if reading is not None:

@@ -179,3 +179,24 @@ async def test_a_message_is_counted_once_though_rasa_runs_the_validator_twice() 
     again, slots_again = await fill("啊啊啊", "inform", asking("court_or_police", **slots))
     assert slots["intake_misses"] == slots_again["intake_misses"] == 1
     assert responses(again) == responses(first) == ["utter_answer_yes_or_no"]
+
+
+async def test_a_short_answer_only_the_model_took_for_danger_is_kept_after_the_numbers() -> None:
+    """The intent model took "一个不认识的人" (the other party) for danger, and no danger phrase is in it: the answer
+    is kept and the emergency numbers come first, so neither a real danger nor the intake is lost."""
+    slots = {**BEFORE_COURT, "counterparty": None, "description": None, "requested_slot": "counterparty"}
+    dispatcher, filled = await fill("一个不认识的人", "emergency", slots)
+    assert filled["counterparty"] == "一个不认识的人"
+    assert responses(dispatcher)[0] == "utter_emergency_violence"
+
+
+async def test_a_danger_phrase_is_never_an_answer() -> None:
+    slots = {**BEFORE_COURT, "counterparty": None, "description": None, "requested_slot": "counterparty"}
+    danger = tracker(
+        "他拿刀了",
+        intent="emergency",
+        entities=[{"entity": "emergency_type", "value": "violence"}],
+        slots=slots,
+    )
+    events = await ValidateMediationForm().run(CollectingDispatcher(), danger, DOMAIN)
+    assert "counterparty" not in {e["name"] for e in events if e.get("event") == "slot" and e["value"]}
