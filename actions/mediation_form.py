@@ -1,4 +1,5 @@
-"""validate_mediation_form and action_ask_confirm: the intake questions, read from what the citizen says."""
+"""validate_mediation_form, action_ask_location and action_ask_confirm: the intake questions, read from what the citizen
+says."""
 
 from __future__ import annotations
 
@@ -236,7 +237,7 @@ class ValidateMediationForm(FormValidationAction):
         location = gazetteer.resolve(text, by_sound=True)  # asked where: a typo that sounds right is read
         if not location.found:
             dispatcher.utter_message(response="utter_location_not_found", place=text[:20])
-            return {"location": None}
+            return {"location": None, "location_choices": None}
         if location.ambiguous:
             choices = location.choices[:8]
             labels = [gazetteer.full_name(p.code) for p in choices]
@@ -283,6 +284,21 @@ class ValidateMediationForm(FormValidationAction):
         if phone is None:
             dispatcher.utter_message(response="utter_invalid_phone")
         return {"phone": phone}
+
+
+class ActionAskLocation(Action):
+    """Asks where the dispute happened, unless a choice of places was just offered: that message asks already, and
+    asking "where?" again under it read as if the choice had been ignored."""
+
+    def name(self) -> str:
+        return "action_ask_location"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if not tracker.get_slot("location_choices"):
+            dispatcher.utter_message(response="utter_ask_location")
+        return []
 
 
 class ActionAskConfirm(Action):

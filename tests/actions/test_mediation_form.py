@@ -4,7 +4,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
-from actions.mediation_form import ActionAskConfirm, ValidateMediationForm, dispute_code
+from actions.mediation_form import ActionAskConfirm, ActionAskLocation, ValidateMediationForm, dispute_code
 from actions.referrals import ActionCancelMediation, ActionSubmitMediation
 from bot.db.models import Referral
 from bot.db.session import session_scope
@@ -67,7 +67,7 @@ def test_location_resolves_to_codes() -> None:
 def test_unknown_place_is_asked_again() -> None:
     dispatcher = CollectingDispatcher()
     result = ValidateMediationForm().validate_location("火星", dispatcher, tracker("火星"), {})
-    assert result == {"location": None}
+    assert result == {"location": None, "location_choices": None}
     assert responses(dispatcher) == ["utter_location_not_found"]
 
 
@@ -309,4 +309,25 @@ async def test_a_later_mention_does_not_retype_the_dispute() -> None:
     first = tracker("和邻居吵架想调解", intent="request_mediation", entities=neighbour)
     assert await ValidateMediationForm().extract_dispute_type(CollectingDispatcher(), first, {}) == {
         "dispute_type": "neighbor"
+    }
+
+
+async def test_where_is_not_asked_again_under_a_choice_of_places() -> None:
+    offered = CollectingDispatcher()
+    choices = {"location_choices": ["英德市大湾镇田心村", "清新区太平镇田心村"], "requested_slot": "location"}
+    await ActionAskLocation().run(offered, tracker("田心村", slots=choices), {})
+    assert responses(offered) == []  # the choice message asks already
+    fresh = CollectingDispatcher()
+    await ActionAskLocation().run(fresh, tracker("", slots={"requested_slot": "location"}), {})
+    assert responses(fresh) == ["utter_ask_location"]
+
+
+def test_a_place_not_found_forgets_the_earlier_choice() -> None:
+    dispatcher = CollectingDispatcher()
+    chosen = tracker(
+        "火星基地", slots={"location_choices": ["英德市大湾镇田心村"], "requested_slot": "location"}
+    )
+    assert ValidateMediationForm().validate_location("火星基地", dispatcher, chosen, {}) == {
+        "location": None,
+        "location_choices": None,
     }
