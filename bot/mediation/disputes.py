@@ -14,9 +14,8 @@ from bot.mediation.places import syllables
 
 FILE = "mediation/dispute_types.yml"
 OTHER = "other"  # the type of a dispute nobody named
-SHORT_OTHER = (
-    8  # "其他", "都不是" name the type "other" only as a short answer, not inside a story ("其他人打我")
-)
+# "其他", "都不是" name the type "other" only in an answer this short, not inside a story ("其他人打我…").
+SHORT_OTHER = 8
 _SPACE = re.compile(r"\s+")
 ROUTES = ("village", "town", "industry")  # which committee a type goes to first (bot/mediation/routing.py)
 
