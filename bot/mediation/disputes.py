@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,15 @@ class DisputeTypes:
         for code, words in self.answers.items():
             if (code != OTHER or len(folded) <= SHORT_OTHER) and any(word in folded for word in words):
                 return code
-        heard = " ".join(syllables(folded))
-        for code in self.names:
-            words = (self.names[code], *self.keywords[code], *self.answers.get(code, ()))
-            if any(len(w) >= 2 and f" {' '.join(syllables(w))} " in f" {heard} " for w in words):
-                return code
-        return None
+        heard = f" {' '.join(syllables(folded))} "
+        return next((code for code, sound in self._sounds if sound in heard), None)
+
+    @cached_property
+    def _sounds(self) -> tuple[tuple[str, str], ...]:
+        """(code, " syllables ") of every name, keyword and answer word of two characters or more, in file order."""
+        return tuple(
+            (code, f" {' '.join(syllables(word))} ")
+            for code in self.names
+            for word in (self.names[code], *self.keywords[code], *self.answers.get(code, ()))
+            if len(word) >= 2
+        )
