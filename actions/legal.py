@@ -91,8 +91,8 @@ class ActionClarify(Action):
 
 class ActionOutOfScope(Action):
     """Outside what the knowledge base covers: says so, and points to 12348, legal aid or a lawyer. A question
-    the model called out of scope that is very close to a stored one, and names no out-of-scope subject
-    (knowledge/legal/scope.yml), is answered instead."""
+    the model called out of scope that names no out-of-scope subject (knowledge/legal/scope.yml) and is very close
+    to a stored one, or that the retriever's scope classifier is sure the knowledge base covers, is answered."""
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -102,8 +102,10 @@ class ActionOutOfScope(Action):
     ) -> list[dict[str, Any]]:
         text = latest_text(tracker)
         outside = services.scope_rules().is_outside(text)
-        match = None if outside else services.retriever().match(text, audience_of(tracker, text))
-        if decisions.answer_despite_out_of_scope(match, outside):
+        retriever = services.retriever()
+        match = None if outside else retriever.match(text, audience_of(tracker, text))
+        probability = retriever.outside_probability(text) if match is not None else 1.0
+        if decisions.answer_despite_out_of_scope(match, outside, probability):
             return await ActionAnswerLegal().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_out_of_scope", json_message=out_of_scope_payload())
         log_safely(tracker, kind="out_of_scope", audience=audience_of(tracker, text))

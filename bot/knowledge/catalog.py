@@ -55,6 +55,11 @@ class Catalog:
         return load_real_questions(self.knowledge / "real_questions" / "train.yml")
 
     @cached_property
+    def outside_questions(self) -> list[str]:
+        """Questions written for the project that need a lawyer (knowledge/legal/outside_questions.yml)."""
+        return [str(text) for text in self._yaml("legal/outside_questions.yml").get("questions") or ()]
+
+    @cached_property
     def teaching_questions(self) -> list[TopicQuestion]:
         """Questions that teach the retriever a topic but are never an answer: the topic questions, then the real
         citizens' answerable questions."""

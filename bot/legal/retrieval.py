@@ -103,7 +103,7 @@ class Retriever:
         self._classifier = TopicClassifier(
             self._features, texts, [self._topics[t] for t in self._question_topic]
         )
-        # In or out of what the knowledge base covers, learnt from real citizens' questions that need a lawyer.
+        # In or out of what the knowledge base covers, learnt from questions that need a lawyer (real and written).
         out = [self._prepare(text) for text in outside]
         self._scope = TopicClassifier(self._features, [*texts, *out], [IN] * len(texts) + [OUT] * len(out))
 
@@ -116,7 +116,8 @@ class Retriever:
         followups: FollowupRules,
     ) -> Retriever:
         """The production configuration: every entry, the questions that teach topics (topic questions and real
-        citizens' questions), all jieba dictionaries, the twin topics."""
+        citizens' questions), all jieba dictionaries, the twin topics, and the questions that need a lawyer (real
+        citizens' ones and those written for the intent model)."""
         return cls(
             catalog.entries,
             list(all_dictionaries(catalog).values()),
@@ -125,7 +126,10 @@ class Retriever:
             catalog.teaching_questions,
             catalog.topics.twins,
             followups,
-            [q.text for q in catalog.real_questions if q.kind in ("out_of_scope", "fallback")],
+            [
+                *(q.text for q in catalog.real_questions if q.kind in ("out_of_scope", "fallback")),
+                *catalog.outside_questions,
+            ],
         )
 
     def outside_probability(self, question: str) -> float:

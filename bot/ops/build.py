@@ -28,6 +28,9 @@ JIEBA = "jieba"  # config.yml's JiebaTokenizer dictionary_path is var/build/jieb
 DATA = "data"  # rasa train reads var/build/data
 GENERATED = Path("nlu") / "generated" / "ask_legal.yml"
 GENERATED_REAL = Path("nlu") / "generated" / "real_questions.yml"
+# Where data/nlu/out_of_scope.yml was before its questions moved to knowledge/legal/outside_questions.yml: the same
+# path and order, so the intent model meets the same examples in the same place.
+OUTSIDE = Path("nlu") / "out_of_scope.yml"
 
 
 def write_jieba_dictionaries(catalog: Catalog, out: Path) -> list[Path]:
@@ -108,12 +111,17 @@ def hand_written_examples(data_dir: Path) -> set[str]:
 
 
 def write_training_data(catalog: Catalog, data_dir: Path, out: Path) -> Path:
-    """A fresh copy of data/ with the generated ``ask_legal`` examples in it; returns the folder."""
+    """A fresh copy of data/ with the examples generated from knowledge/ in it; returns the folder."""
     target = out / DATA
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(data_dir, target)
-    reserved = hand_written_examples(data_dir / "nlu")
+    _write_intents(
+        target / OUTSIDE,
+        {"out_of_scope": list(catalog.outside_questions)},
+        "knowledge/legal/outside_questions.yml",
+    )
+    reserved = hand_written_examples(target / "nlu")
     examples = ask_legal_examples(catalog, reserved)
     _write_intents(
         target / GENERATED, {"ask_legal": examples}, "knowledge/qa, topic_questions and real_questions"

@@ -106,6 +106,31 @@ async def test_a_stored_question_called_out_of_scope_is_answered(db_url: str, ca
     assert payloads(dispatcher)[0]["kind"] == "answer" and payloads(dispatcher)[0]["topic"] == "labor"
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("老板拖了我三个月工资一直不给，我该去哪里投诉", "labor"),
+        ("邻居家的狗天天半夜叫，吵得老人睡不着，可以怎么处理", "neighbor"),
+    ],
+)
+async def test_a_loose_match_called_out_of_scope_is_answered_when_surely_in_scope(
+    db_url: str, text: str, topic: str
+) -> None:
+    """The model's out_of_scope is overruled when the scope classifier is sure the knowledge base covers it."""
+    assert services.retriever().outside_probability(text) < decisions.IN_SCOPE_SURE
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, tracker(text, intent="out_of_scope"), {})
+    assert payloads(dispatcher)[0]["kind"] == "answer" and payloads(dispatcher)[0]["topic"] == topic
+
+
+async def test_a_loose_match_the_scope_classifier_doubts_keeps_the_referral(db_url: str) -> None:
+    text = "朋友开公司让我做法人代表，会有什么风险"
+    assert services.retriever().outside_probability(text) >= decisions.IN_SCOPE_SURE
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, tracker(text, intent="out_of_scope"), {})
+    assert responses(dispatcher) == ["utter_out_of_scope"]
+
+
 async def test_an_out_of_scope_subject_is_referred_even_near_a_stored_question(db_url: str) -> None:
     dispatcher = CollectingDispatcher()
     await ActionOutOfScope().run(

@@ -53,6 +53,7 @@ def test_nothing_that_trains_the_assistant_is_a_development_guard_or_test_questi
     taught = {normalize(q.text) for q in catalog.teaching_questions}
     taught |= {normalize(text) for entry in catalog.entries for text in entry.questions}
     assert taught & held_back == BEFORE_REAL_QUESTIONS
+    assert not {normalize(text) for text in catalog.outside_questions} & held_back
 
 
 def test_real_examples_for_the_intent_model(catalog) -> None:

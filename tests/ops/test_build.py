@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from bot.knowledge.entries import normalize
-from bot.ops.build import DATA, GENERATED, GENERATED_REAL, JIEBA, ask_legal_examples, build_all
+from bot.ops.build import DATA, GENERATED, GENERATED_REAL, JIEBA, OUTSIDE, ask_legal_examples, build_all
 from bot.ops.training import scaled_config
 from tests.paths import ROOT
 
@@ -40,7 +40,20 @@ def test_build_writes_only_into_the_build_folder(tmp_path: Path) -> None:
     assert generated["nlu"][0]["intent"] == "ask_legal" and generated["nlu"][0]["examples"].count("\n") > 1000
     copied = sorted(p.relative_to(tmp_path / DATA) for p in (tmp_path / DATA).rglob("*.yml"))
     sources = sorted(p.relative_to(ROOT / "data") for p in (ROOT / "data").rglob("*.yml"))
-    assert copied == sorted([*sources, GENERATED, GENERATED_REAL])  # data/ and the generated examples
+    assert copied == sorted(
+        [*sources, GENERATED, GENERATED_REAL, OUTSIDE]
+    )  # data/ and the generated examples
+
+
+def test_the_written_out_of_scope_questions_train_the_intent_model_as_written(
+    tmp_path: Path, catalog
+) -> None:
+    build_all(ROOT, tmp_path)
+    written = yaml.safe_load((tmp_path / DATA / OUTSIDE).read_text("utf-8"))["nlu"]
+    assert [block["intent"] for block in written] == ["out_of_scope"]
+    examples = [line[2:] for line in written[0]["examples"].splitlines()]
+    assert examples == catalog.outside_questions and len(examples) > 600
+    assert not (ROOT / "data" / OUTSIDE).exists()  # one source: knowledge/legal/outside_questions.yml
 
 
 def test_a_rebuild_removes_files_that_are_no_longer_dictionaries(tmp_path: Path) -> None:
