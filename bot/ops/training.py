@@ -19,16 +19,17 @@ FINGERPRINT_INPUTS = (
     "data",
     "var/build",  # bot build's output: the jieba dictionaries and the training data (data/ + generated)
     "knowledge/jieba",
-    "knowledge/safety",
     "knowledge/divisions",
     "knowledge/places",
     "knowledge/mediation",
-    "knowledge/scope.yml",
+    "knowledge/legal/emergency.yml",  # the danger phrases (EmergencyOverride)
+    "knowledge/legal/scope.yml",  # the out-of-scope subjects (OutOfScopeOverride)
     # The code that turns knowledge/ into what the model carries: our NLU components, the build and the rules.
     "bot/nlu",
     "bot/knowledge",
     "bot/ops/build.py",
     "bot/mediation/places.py",
+    "bot/mediation/disputes.py",
     "bot/mediation/wish.py",
     "bot/legal/emergency.py",
     "bot/legal/scope.py",
