@@ -92,6 +92,7 @@ bench: install
 	$(PY) -m benchmarks.routing
 	$(PY) -m benchmarks.retrieval
 	$(PY) -m benchmarks.nlu
+	$(PY) -m benchmarks.load
 
 eval: db train
 	$(BOT) eval
