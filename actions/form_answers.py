@@ -52,21 +52,24 @@ def asked(tracker: Tracker, slot: str) -> bool:
 SHORT_ANSWER = 12  # a message this short that asks nothing is an answer, even if DIET took it for a question
 
 
+STORY_SLOTS = ("description",)  # the question whose answer is the dispute's story, as long as people make it
+
+
 def model_only_danger(tracker: Tracker) -> bool:
-    """The intent model alone took a short message that asks nothing for danger: no danger phrase of
-    knowledge/legal/emergency.yml is in it (it took "一个不认识的人", typed as the other party, for one)."""
+    """The intent model alone heard danger where no danger phrase of knowledge/legal/emergency.yml is: in a short
+    message that asks nothing (it took "一个不认识的人", typed as the other party, for one), or in the story asked
+    for ("我停在路边的车被人倒车撞了…想按交警认定赔": a dispute to mediate, not a danger now)."""
+    if intent_of(tracker) != "emergency" or latest_entity(tracker, "emergency_type") is not None:
+        return False
     text = latest_text(tracker)
-    return (
-        intent_of(tracker) == "emergency"
-        and latest_entity(tracker, "emergency_type") is None
-        and len(text.strip()) <= SHORT_ANSWER
-        and not services.yes_no().asks(text)
-    )
+    if tracker.get_slot("requested_slot") in STORY_SLOTS:
+        return True
+    return len(text.strip()) <= SHORT_ANSWER and not services.yes_no().asks(text)
 
 
 def never_an_answer(tracker: Tracker) -> bool:
     """A cancel or a danger: the rules for cancelling and for emergencies take the message. A danger only the model
-    saw in a short message is still read as an answer; the form gives the emergency numbers first
+    saw in a short message or in the story is still read as an answer; the form gives the emergency numbers first
     (``ValidateMediationForm.get_validation_events``)."""
     intent = intent_of(tracker)
     return intent == "cancel" or (intent == "emergency" and not model_only_danger(tracker))

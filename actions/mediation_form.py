@@ -125,12 +125,15 @@ class ValidateMediationForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         """A message naming a place fills it (even the first one); other text only when the form asked. After a
-        choice of places, a typed number picks one of them."""
+        choice of places, a typed number picks one of them; Rasa runs this twice per message, and the second run,
+        which finds the choices used up and the place filled, keeps it."""
         text = latest_text(tracker)
         choices = tracker.get_slot("location_choices") or []
         number = option_number(text)
         if asked(tracker, "location") and number and number <= len(choices):
             return {"location": choices[number - 1]}
+        if asked(tracker, "location") and number and tracker.get_slot("location"):
+            return {}
         gazetteer = services.catalog().gazetteer
         if asked(tracker, "location"):
             return answer_when_asked(tracker, "location", gazetteer.resolve(text, by_sound=True).found)

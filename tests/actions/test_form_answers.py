@@ -142,6 +142,11 @@ async def test_a_place_picked_by_number_from_the_choices() -> None:
         "2", "inform", {"requested_slot": "location", "location_choices": choices}
     )
     assert slots["location"] == choices[1] and slots["village_code"] and slots["location_choices"] is None
+    # Rasa runs the validator a second time on the same message, after the first run used the choices up: the
+    # number must not then be read as a place ("没找到“2”"), whatever intent the model gave it.
+    for intent in ("inform", "ask_legal", "goodbye"):
+        _dispatcher, again = await fill("2", intent, {"requested_slot": "location", **slots})
+        assert again.get("location", slots["location"]) == slots["location"], intent
 
 
 @pytest.mark.parametrize(("text", "confirm"), [("确认", True), ("好的", True), ("1", True)])
@@ -188,6 +193,27 @@ async def test_a_short_answer_only_the_model_took_for_danger_is_kept_after_the_n
     dispatcher, filled = await fill("一个不认识的人", "emergency", slots)
     assert filled["counterparty"] == "一个不认识的人"
     assert responses(dispatcher)[0] == "utter_emergency_violence"
+
+
+async def test_a_story_only_the_model_took_for_danger_is_kept_after_the_numbers() -> None:
+    """Asked what happened, a citizen tells a past accident; the intent model called it danger, no phrase did."""
+    slots = {**BEFORE_COURT, "description": None, "requested_slot": "description"}
+    story = "我停在路边的车被人倒车撞了，对方说不是他全责，想按交警认定赔，你们可以帮忙吗"
+    dispatcher, filled = await fill(story, "emergency", slots)
+    assert filled["description"] == story
+    assert responses(dispatcher)[0] == "utter_emergency_violence"
+
+
+async def test_a_story_with_a_danger_phrase_ends_the_intake_for_the_emergency_rule() -> None:
+    slots = {**BEFORE_COURT, "description": None, "requested_slot": "description"}
+    danger = tracker(
+        "他现在拿着刀在我家门口，说要砍死我们",
+        intent="emergency",
+        entities=[{"entity": "emergency_type", "value": "violence"}],
+        slots=slots,
+    )
+    events = await ValidateMediationForm().run(CollectingDispatcher(), danger, DOMAIN)
+    assert "description" not in {e["name"] for e in events if e.get("event") == "slot" and e["value"]}
 
 
 async def test_a_danger_phrase_is_never_an_answer() -> None:
