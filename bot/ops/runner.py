@@ -102,7 +102,8 @@ def loopback(settings: Settings) -> str:
 
 
 def start_stack(settings: Settings, model: Path, running: list[Service], stop: Callable[[], bool]) -> None:
-    """Start the services in order, each waiting for the previous one to be healthy; fills ``running``."""
+    """Start every service at once (the action server builds its retriever while Rasa loads its model, on their
+    own cores), then wait until each is healthy; fills ``running``."""
     plan = services(settings, model)
     busy = [s for s in plan if not port_free(settings.host, s.port)]
     if busy:
@@ -121,6 +122,7 @@ def start_stack(settings: Settings, model: Path, running: list[Service], stop: C
             service.command, cwd=settings.project_root, env=env, start_new_session=True
         )
         running.append(service)
+    for service in plan:
         if not wait_healthy(service, local, deadline) and not stop():
             raise StartupError(f"{service.name} did not start (see its output above)")
         if stop():
