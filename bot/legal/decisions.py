@@ -14,12 +14,12 @@ ANSWER_DESPITE_OUT_OF_SCOPE = 0.5
 # in ten answers under it were of another topic, and an entry's opening ("能。", "不对。") may not fit the question.
 LOOSE_MATCH = 0.3
 # A predicted out-of-scope question with an entry to give, that the retriever's scope classifier (trained on real and
-# written questions) is this unlikely to need a lawyer, is answered: on the real development set 0.217 → 0.192 of
+# written questions) is this unlikely to need a lawyer, is answered: on the real development set 0.217 → 0.196 of
 # answerable questions refused, behaviour 0.712 → 0.724; on dev3–dev5 behaviour up 0.3–1.5 points, and no question
 # of the written out-of-scope or emergency check sets lost (0.3 lost one of the out-of-scope check).
 IN_SCOPE_SURE = 0.2
-# A question the retriever's scope classifier (trained on real citizens' questions) is this sure needs a lawyer gets
-# the honest referral instead of a loose answer (chosen on tests/eval/real/dev.yml).
+# A question the retriever's scope classifier is this sure needs a lawyer gets the honest referral instead of a loose
+# answer (chosen on tests/eval/real/dev.yml when it learnt from real questions only; kept after it learnt written ones).
 REFER_OUTSIDE = 0.7
 
 

@@ -204,25 +204,17 @@ async def test_a_story_only_the_model_took_for_danger_is_kept_after_the_numbers(
     assert responses(dispatcher)[0] == "utter_emergency_violence"
 
 
-async def test_a_story_with_a_danger_phrase_ends_the_intake_for_the_emergency_rule() -> None:
-    slots = {**BEFORE_COURT, "description": None, "requested_slot": "description"}
+@pytest.mark.parametrize(
+    ("slot", "text"), [("counterparty", "他拿刀了"), ("description", "他现在拿着刀在我家门口，说要砍死我们")]
+)
+async def test_a_danger_phrase_is_never_an_answer(slot: str, text: str) -> None:
+    """A danger phrase ends the intake for the emergency rule, in a short answer and in the story alike."""
+    slots = {**BEFORE_COURT, "counterparty": None, "description": None, "requested_slot": slot}
     danger = tracker(
-        "他现在拿着刀在我家门口，说要砍死我们",
+        text,
         intent="emergency",
         entities=[{"entity": "emergency_type", "value": "violence"}],
         slots=slots,
     )
     events = await ValidateMediationForm().run(CollectingDispatcher(), danger, DOMAIN)
-    assert "description" not in {e["name"] for e in events if e.get("event") == "slot" and e["value"]}
-
-
-async def test_a_danger_phrase_is_never_an_answer() -> None:
-    slots = {**BEFORE_COURT, "counterparty": None, "description": None, "requested_slot": "counterparty"}
-    danger = tracker(
-        "他拿刀了",
-        intent="emergency",
-        entities=[{"entity": "emergency_type", "value": "violence"}],
-        slots=slots,
-    )
-    events = await ValidateMediationForm().run(CollectingDispatcher(), danger, DOMAIN)
-    assert "counterparty" not in {e["name"] for e in events if e.get("event") == "slot" and e["value"]}
+    assert slot not in {e["name"] for e in events if e.get("event") == "slot" and e["value"]}
