@@ -148,21 +148,37 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_knowledge_check(args: argparse.Namespace) -> int:
-    from bot.knowledge.entries import load_entries
-    from bot.knowledge.entries import main as check
-    from bot.knowledge.topic_questions import load_topic_questions, validate_topic_questions
-    from bot.knowledge.topics import Topics
+    from bot.knowledge.check import check_knowledge, counts
 
     knowledge = get_settings().knowledge_dir
-    status = check(str(knowledge))
-    folder = knowledge / "topic_questions"
-    asked = load_topic_questions(folder)
-    known = [text for entry in load_entries(knowledge / "qa") for text in entry.questions]
-    problems = validate_topic_questions(asked, folder, Topics.load(knowledge).codes, known)
+    problems = check_knowledge(knowledge)
     for line in problems:
         print(line)
-    print(f"{len(asked)} topic questions")
-    return 1 if problems else status
+    if not problems:
+        print("\n".join(counts(knowledge)))
+    return 1 if problems else 0
+
+
+def cmd_knowledge_publish(args: argparse.Namespace) -> int:
+    import time
+
+    from bot.knowledge.releases import PublishRefused
+    from bot.ops.publishing import publish_knowledge
+
+    settings = get_settings()
+    started = time.perf_counter()
+    try:
+        release = publish_knowledge(settings)
+    except PublishRefused as refused:
+        for line in refused.problems:
+            print(line)
+        print("not published: the running assistant keeps the knowledge it has")
+        return 1
+    print(
+        f"published {release.digest} in {time.perf_counter() - started:.1f} s; running action servers use it "
+        f"within {settings.knowledge_poll_seconds:g} s and a second or two of loading"
+    )
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -226,7 +242,10 @@ def parser() -> argparse.ArgumentParser:
     )
     ev.set_defaults(func=cmd_eval)
     know = sub.add_parser("knowledge", help="knowledge base").add_subparsers(dest="k_command", required=True)
-    know.add_parser("check", help="validate knowledge/qa").set_defaults(func=cmd_knowledge_check)
+    know.add_parser("check", help="validate knowledge/").set_defaults(func=cmd_knowledge_check)
+    know.add_parser(
+        "publish", help="check knowledge/ and make the running action servers use it (no retraining)"
+    ).set_defaults(func=cmd_knowledge_publish)
     return p
 
 

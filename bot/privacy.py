@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from cryptography.fernet import Fernet
 
 from bot.settings import get_settings
+from bot.yamlfile import read_yaml
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９＋－（）　", "0123456789+-() ")
 _SPOKEN_DIGITS = str.maketrans("零〇洞幺一二两三四五六七八九拐", "000112234567897")
@@ -33,7 +33,7 @@ class Masker:
 
     @classmethod
     def load(cls, knowledge: Path) -> Masker:
-        raw = yaml.safe_load((knowledge / "privacy.yml").read_text(encoding="utf-8"))
+        raw = read_yaml(knowledge / "privacy.yml")
         return cls(
             dict(raw["placeholders"]), re.compile(raw["name_after"]), re.compile(raw["name_before_title"])
         )

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=1000, env="MAX_MESSAGE_CHARS")
 
     model_dir: Path = Field(default=ROOT / "models", env="MODEL_DIR")
+    # Content-addressed (safe to share between project copies): the built retriever and its text analyses.
+    cache_dir: Path = Field(default=ROOT / "var" / "cache", env="CACHE_DIR")
+    # What action servers serve: "published" (knowledge/ is published at start, then every `bot knowledge
+    # publish` goes live) or "folder" (knowledge/ as it is, unchecked and never reloaded: tests).
+    knowledge_source: str = Field(default="published", env="KNOWLEDGE_SOURCE")
+    # How often a running action server looks for newly published knowledge (bot knowledge publish).
+    knowledge_poll_seconds: float = Field(default=1.0, env="KNOWLEDGE_POLL_SECONDS")
     training_epochs_scale: float = Field(default=1.0, env="TRAINING_EPOCHS_SCALE")
 
     # WeChat official account (optional: an empty token switches the channel off, its routes answer 503).
@@ -67,6 +74,12 @@ class Settings(BaseSettings):
             raise ValueError("WECHAT_AES_KEY (safe mode) needs WECHAT_APP_ID as well")
         return value
 
+    @validator("knowledge_source")
+    def _known_source(cls, value: str) -> str:
+        if value not in {"published", "folder"}:
+            raise ValueError("KNOWLEDGE_SOURCE must be published or folder")
+        return value
+
     @validator("wechat_api_base")
     def _api_base_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
@@ -83,6 +96,11 @@ class Settings(BaseSettings):
     @property
     def knowledge_dir(self) -> Path:
         return self.project_root / "knowledge"
+
+    @property
+    def releases_dir(self) -> Path:
+        """Published knowledge: one validated copy of knowledge/ per version, and which one is live."""
+        return self.var_dir / "knowledge"
 
     @property
     def db_url(self) -> str:

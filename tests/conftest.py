@@ -163,7 +163,7 @@ def serving(command: list[str], env: dict[str, str], health_url: str) -> Iterato
 def action_server(stack_db: str) -> Iterator[str]:
     """A real rasa-sdk action server on a loopback port, using the stack database."""
     port = free_port()
-    env = {**os.environ, **OFFLINE_ENV, "DATABASE_URL": stack_db}
+    env = {**os.environ, **OFFLINE_ENV, "DATABASE_URL": stack_db, "KNOWLEDGE_SOURCE": "folder"}
     command = [sys.executable, "-m", "bot.ops.action_server", "--actions", "actions", "-p", str(port)]
     with serving(command, env, f"http://127.0.0.1:{port}/health"):
         yield f"http://127.0.0.1:{port}/webhook"

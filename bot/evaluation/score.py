@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import yaml
+
+from bot.yamlfile import read_yaml
 
 # Reply payload kind → the behaviour the evaluation set labels.
 BEHAVIOUR = {"answer": "answer", "emergency": "emergency", "out_of_scope": "out_of_scope"}
@@ -62,7 +63,7 @@ class Report:
 
 
 def load_items(path: Path) -> list[Item]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     return [
         Item(q["text"], q["kind"], q.get("topic"), q.get("audience", "general")) for q in data["questions"]
     ]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.entries import Entry, load_entries, load_next_steps
 from bot.knowledge.real_questions import RealQuestion, load_real_questions
 from bot.knowledge.statutes import StatuteIndex
@@ -17,6 +15,7 @@ from bot.mediation.disputes import DisputeTypes
 from bot.mediation.places import Gazetteer
 from bot.mediation.routing import Router
 from bot.mediation.statuses import Statuses
+from bot.yamlfile import read_yaml
 
 
 class Catalog:
@@ -27,7 +26,7 @@ class Catalog:
         self.knowledge = knowledge
 
     def _yaml(self, relative: str) -> dict:
-        return yaml.safe_load((self.knowledge / relative).read_text(encoding="utf-8")) or {}
+        return read_yaml(self.knowledge / relative) or {}
 
     @cached_property
     def statutes(self) -> StatuteIndex:

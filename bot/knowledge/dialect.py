@@ -7,8 +7,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from opencc_purepy import OpenCC
+
+from bot.yamlfile import read_yaml
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +34,7 @@ class Dialect:
     @classmethod
     def load(cls, knowledge: Path) -> Dialect:
         path = knowledge / "dialect.yml"
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+        raw = read_yaml(path) if path.exists() else None
         return cls({str(k): str(v) for k, v in ((raw or {}).get("words") or {}).items()})
 
     def fold(self, text: str) -> str:

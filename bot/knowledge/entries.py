@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.knowledge.statutes import StatuteIndex
 from bot.knowledge.topics import Topics
+from bot.yamlfile import parse_yaml, read_yaml
 
 # Laws whose shared text predates revisions in force from 2026-01-01: never cite their article numbers.
 UNCITABLE_LAWS = ("治安管理处罚法", "网络安全法")
@@ -22,6 +20,7 @@ QUOTE_WINDOW = 20  # an answer sharing this many consecutive characters with a c
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ID = re.compile(r"^([a-z_]+)\.(\d{3})$")
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+_ENTRY_LINE = re.compile(r"^\s*-\s+id\s*:")  # the first line of an entry in a qa/*.yml file
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,9 @@ class Entry:
     offer_mediation: bool = False
     case: str | None = None
     source_file: str = field(default="", compare=False)
+    line: int = field(
+        default=0, compare=False
+    )  # where its ``- id:`` line is in the file (1-based; 0 unknown)
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -65,7 +67,7 @@ def normalize(text: str) -> str:
     return _NOISE.sub("", text).lower()
 
 
-def _entry_from(raw: dict[str, Any], topic: str, source: str) -> Entry:
+def _entry_from(raw: dict[str, Any], topic: str, source: str, line: int = 0) -> Entry:
     return Entry(
         id=str(raw.get("id", "")),
         topic=topic,
@@ -79,30 +81,36 @@ def _entry_from(raw: dict[str, Any], topic: str, source: str) -> Entry:
         offer_mediation=bool(raw.get("offer_mediation", False)),
         case=(str(raw["case"]).strip() if raw.get("case") else None),
         source_file=source,
+        line=line,
     )
 
 
 def load_next_steps(knowledge: Path) -> dict[str, str]:
     """Where to go next (knowledge/legal/next_steps.yml): code → the sentence shown under an answer."""
-    raw = yaml.safe_load((knowledge / "legal" / "next_steps.yml").read_text(encoding="utf-8")) or {}
+    raw = read_yaml(knowledge / "legal" / "next_steps.yml") or {}
     return {str(k): str(v) for k, v in raw.items()}
 
 
-def load_entries(folder: Path) -> list[Entry]:
-    """Read every ``<topic>.yml`` file in the folder, in file then entry order."""
+def load_entries(folder: Path, only: str | None = None) -> list[Entry]:
+    """Read every ``<topic>.yml`` file in the folder (or only the one named), in file then entry order."""
     entries: list[Entry] = []
-    for path in sorted(folder.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for path in sorted(folder.glob(only or "*.yml")):
+        text = path.read_text(encoding="utf-8")
+        data = parse_yaml(text) or {}
         topic = str(data.get("topic", ""))
-        for raw in data.get("entries") or ():
-            entries.append(_entry_from(raw, topic, path.name))
+        raws = list(data.get("entries") or ())
+        lines = [n for n, line in enumerate(text.splitlines(), 1) if _ENTRY_LINE.match(line)]
+        if len(lines) != len(raws):  # entries written another way (flow style): no line numbers
+            lines = [0] * len(raws)
+        for raw, line in zip(raws, lines, strict=True):
+            entries.append(_entry_from(raw, topic, path.name, line))
     return entries
 
 
 def _check_entry(
     entry: Entry, statutes: StatuteIndex, next_step_codes: set[str], topics: Topics
 ) -> list[str]:
-    where = f"{entry.source_file}:{entry.id or '?'}"
+    where = f"qa/{entry.source_file}:{entry.line}: {entry.id or '?'}"
     problems: list[str] = []
     match = _ID.match(entry.id)
     if entry.topic not in topics.codes:
@@ -166,24 +174,3 @@ def validate(
                 problems.append(f"{entry.id}: question {text!r} also belongs to {owner[key]}")
             owner.setdefault(key, entry.id)
     return problems
-
-
-def main(root: str = "knowledge") -> int:
-    """Validate the knowledge folder and print problems plus counts; exit status 1 on any problem."""
-    base = Path(root)
-    statutes = StatuteIndex.load(base / "laws")
-    codes = set(load_next_steps(base))
-    topics = Topics.load(base)
-    entries = load_entries(base / "qa")
-    problems = validate(entries, statutes, codes, topics)
-    for line in problems:
-        print(line)
-    per_aud = {a: sum(a in e.audiences for e in entries) for a in topics.audiences}
-    per_topic = {t: sum(e.topic == t for e in entries) for t in topics.codes}
-    print(f"{len(entries)} entries; by audience {per_aud}")
-    print("topics without entries:", [t for t, n in per_topic.items() if n == 0])
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))

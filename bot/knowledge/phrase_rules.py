@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-import yaml
-
 from bot.knowledge.dialect import simplified
+from bot.yamlfile import read_yaml
 
 R = TypeVar("R", bound="PhraseRules")
 _SPACE = re.compile(r"\s+")
@@ -53,7 +52,7 @@ class PhraseRules:
 
     @classmethod
     def load(cls: type[R], knowledge: Path) -> R:
-        return cls.from_mapping(yaml.safe_load((knowledge / cls.FILE).read_text(encoding="utf-8")))
+        return cls.from_mapping(read_yaml(knowledge / cls.FILE))
 
     def as_mapping(self) -> dict[str, Any]:
         return dict(self._raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from bot.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def load_real_questions(path: Path) -> list[RealQuestion]:
     """Every labelled question of one split file (an absent file means none)."""
     if not path.exists():
         return []
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     return [
         RealQuestion(
             str(q["id"]),

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.entries import normalize
+from bot.yamlfile import read_yaml
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ def load_topic_questions(folder: Path) -> list[TopicQuestion]:
     """Every ``<topic>.yml`` in the folder, in file order (an absent folder means none)."""
     found = []
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else ():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
         topic = str(raw.get("topic") or path.stem)
         found += [TopicQuestion(str(text), topic) for text in raw.get("questions") or ()]
     return found
@@ -38,7 +37,7 @@ def validate_topic_questions(
     codes = set(topics)
     problems = []
     for path in sorted(folder.glob("*.yml")) if folder.is_dir() else ():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
         if raw.get("topic") != path.stem:
             problems.append(f"{path.name}: topic must be {path.stem!r}, the file's name")
     seen: dict[str, str] = {}

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.statutes import chinese_to_int
+from bot.yamlfile import read_yaml
 
 DEFAULT_AUDIENCE = "general"  # whoever the words do not tell us about
 ELDERLY_AGE = 60
@@ -30,7 +29,7 @@ class AudienceRules:
 
     @classmethod
     def load(cls, knowledge: Path) -> AudienceRules:
-        raw = yaml.safe_load((knowledge / "legal" / "audience.yml").read_text(encoding="utf-8")) or {}
+        raw = read_yaml(knowledge / "legal" / "audience.yml") or {}
         lists = {key: tuple(raw.get(key) or ()) for key in ("parent_markers", "youth", "elderly")}
         lists |= {key: tuple(raw.get(key) or ()) for key in ("about_youth", "about_elderly")}
         return cls(

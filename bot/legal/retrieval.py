@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -10,7 +11,7 @@ from itertools import pairwise
 import jieba
 import numpy as np
 from pypinyin import lazy_pinyin
-from scipy.sparse import hstack, spmatrix
+from scipy.sparse import hstack, spmatrix, vstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.knowledge.catalog import Catalog
@@ -49,6 +50,32 @@ def sounds(text: str) -> list[str]:
     return syllables + [f"{a} {b}" for a, b in pairwise(syllables)]
 
 
+class Analyses:
+    """Each prepared text's jieba words and pinyin sounds, remembered across builds of the retriever: after an
+    entry is added only its own questions are analysed again. Words depend on the jieba dictionaries, so a memo is
+    only reused with the same dictionaries (``bot.legal.retriever_cache`` keys it by them)."""
+
+    def __init__(
+        self,
+        words: dict[str, tuple[str, ...]] | None = None,
+        sounds: dict[str, tuple[str, ...]] | None = None,
+    ):
+        self.word_memo = words if words is not None else {}
+        self.sound_memo = sounds if sounds is not None else {}
+
+    def words(self, text: str, cut: Callable[[str], list[str]]) -> list[str]:
+        found = self.word_memo.get(text)
+        if found is None:
+            found = self.word_memo[text] = tuple(cut(text))
+        return list(found)
+
+    def sounds(self, text: str) -> list[str]:
+        found = self.sound_memo.get(text)
+        if found is None:
+            found = self.sound_memo[text] = tuple(sounds(text))
+        return list(found)
+
+
 class Retriever:
     """Scores questions by character, word (jieba) and sound (pinyin) TF-IDF, the three views weighted equally; a
     topic is chosen by the sum of its best matches.
@@ -71,7 +98,9 @@ class Retriever:
         twins: Twins | None = None,
         followups: FollowupRules | None = None,
         outside: Sequence[str] = (),
+        analyses: Analyses | None = None,
     ):
+        """``analyses`` remembers each text's words and sounds between builds (see ``Analyses``)."""
         self.entries = entries
         self._about = about or (lambda _text: frozenset())
         self._fold = fold or (lambda text: text)
@@ -94,18 +123,41 @@ class Retriever:
                 texts.append(self._prepare(example.text))
                 topic_of.append(self._topics.index(example.topic))
         self._question_topic = np.array(topic_of, dtype=int)
+        # Fitted on remembered analyses (jieba and pinyin are nine tenths of a build), then given the live
+        # analyzers for the questions to come.
+        memo = analyses if analyses is not None else Analyses()
         self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._words = TfidfVectorizer(analyzer=self._cut, sublinear_tf=True)
-        self._sounds = TfidfVectorizer(analyzer=sounds, sublinear_tf=True)
+        self._words = TfidfVectorizer(analyzer=lambda text: memo.words(text, self._cut), sublinear_tf=True)
+        self._sounds = TfidfVectorizer(analyzer=memo.sounds, sublinear_tf=True)
         self._char_matrix = self._chars.fit_transform(texts) if texts else None
         self._word_matrix = self._words.fit_transform(texts) if texts else None
         self._sound_matrix = self._sounds.fit_transform(texts) if texts else None
+        # The classifiers learn from the same features the matrices already hold (transforming again cost 8 s).
+        known = hstack([self._char_matrix, self._word_matrix]).tocsr() if texts else None
         self._classifier = TopicClassifier(
-            self._features, texts, [self._topics[t] for t in self._question_topic]
+            self._features, texts, [self._topics[t] for t in self._question_topic], known
         )
         # In or out of what the knowledge base covers, learnt from questions that need a lawyer (real and written).
         out = [self._prepare(text) for text in outside]
-        self._scope = TopicClassifier(self._features, [*texts, *out], [IN] * len(texts) + [OUT] * len(out))
+        both = vstack([known, self._features(out)]).tocsr() if known is not None and out else known
+        self._scope = TopicClassifier(
+            self._features, [*texts, *out], [IN] * len(texts) + [OUT] * len(out), both
+        )
+        self._words.analyzer = self._cut
+        self._sounds.analyzer = sounds
+
+    def __getstate__(self) -> dict:
+        """For the disk cache: jieba's tokenizer holds a lock, so its dictionary is stored without it."""
+        state = dict(self.__dict__)
+        tokenizer = state.pop("_tokenizer")
+        state["_tokenizer_state"] = {k: v for k, v in vars(tokenizer).items() if k != "lock"}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        tokenizer = jieba.Tokenizer()
+        vars(tokenizer).update(state.pop("_tokenizer_state"))
+        self.__dict__.update(state)
+        self._tokenizer = tokenizer
 
     @classmethod
     def from_catalog(
@@ -114,6 +166,7 @@ class Retriever:
         about: Callable[[str], frozenset[str]],
         fold: Callable[[str], str],
         followups: FollowupRules,
+        analyses: Analyses | None = None,
     ) -> Retriever:
         """The production configuration: every entry, the questions that teach topics (topic questions and real
         citizens' questions), all jieba dictionaries, the twin topics, and the questions that need a lawyer (real
@@ -130,7 +183,17 @@ class Retriever:
                 *(q.text for q in catalog.real_questions if q.kind in ("out_of_scope", "fallback")),
                 *catalog.outside_questions,
             ],
+            analyses,
         )
+
+    def with_entries(self, entries: list[Entry]) -> Retriever:
+        """The same index answering with these entries: the same ids in the same order, their answers, citations
+        and next steps possibly edited since the index was built (so such an edit needs no rebuild)."""
+        if [e.id for e in entries] != [e.id for e in self.entries]:
+            raise ValueError("entries differ from the indexed ones; build the retriever again")
+        updated = copy.copy(self)
+        updated.entries = entries
+        return updated
 
     def outside_probability(self, question: str) -> float:
         """How likely the question is one the knowledge base does not cover (0 without examples to learn from)."""

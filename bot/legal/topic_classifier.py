@@ -16,12 +16,18 @@ class TopicClassifier:
     """Learns which words mark a topic across all its questions, where nearest-question votes only see a few."""
 
     def __init__(
-        self, features: Callable[[Sequence[str]], spmatrix], texts: Sequence[str], topics: Sequence[str]
+        self,
+        features: Callable[[Sequence[str]], spmatrix],
+        texts: Sequence[str],
+        topics: Sequence[str],
+        matrix: spmatrix | None = None,
     ):
+        """``matrix``, when given, is ``features(texts)`` already computed (the retriever has it from fitting)."""
         self._features = features
         self._model: LinearSVC | None = None
         if len(set(topics)) >= 2:
-            self._model = LinearSVC(C=REGULARIZATION).fit(features(texts), list(topics))
+            fitted = matrix if matrix is not None else features(texts)
+            self._model = LinearSVC(C=REGULARIZATION).fit(fitted, list(topics))
 
     def probabilities(self, text: str) -> dict[str, float]:
         """A softmax over the margins, per topic (empty when there is nothing to classify)."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.mediation.directory import OrgRow
 from bot.mediation.disputes import DisputeTypes
 from bot.mediation.places import Gazetteer, Place
+from bot.yamlfile import read_yaml
 
 
 def _row(oid: str, name: str, kind: str, place: Place | None, types: str, capacity: int, **kw: Any) -> OrgRow:
@@ -96,5 +95,5 @@ def build_rows(gazetteer: Gazetteer, spec: dict[str, Any], all_types: tuple[str,
 
 
 def build_directory(knowledge: Path) -> list[OrgRow]:
-    spec = yaml.safe_load((knowledge / "orgs" / "spec.yml").read_text(encoding="utf-8"))
+    spec = read_yaml(knowledge / "orgs" / "spec.yml")
     return build_rows(Gazetteer.load(knowledge), spec, DisputeTypes.load(knowledge).codes)

@@ -9,9 +9,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.mediation.places import syllables
+from bot.yamlfile import read_yaml
 
 FILE = "mediation/dispute_types.yml"
 OTHER = "other"  # the type of a dispute nobody named
@@ -52,7 +51,7 @@ class DisputeTypes:
 
     @classmethod
     def load(cls, knowledge: Path) -> DisputeTypes:
-        return cls.from_mapping(yaml.safe_load((knowledge / FILE).read_text(encoding="utf-8")) or {})
+        return cls.from_mapping(read_yaml(knowledge / FILE) or {})
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.entries import han_count
+from bot.yamlfile import read_yaml
 
 MIN_DESCRIPTION_HAN = 10
 MAX_DESCRIPTION_CHARS = 1000
@@ -34,7 +33,7 @@ class IntakeVocabulary:
 
     @classmethod
     def load(cls, knowledge: Path) -> IntakeVocabulary:
-        raw = yaml.safe_load((knowledge / "mediation" / "intake.yml").read_text(encoding="utf-8"))
+        raw = read_yaml(knowledge / "mediation" / "intake.yml")
         return cls(
             raw["counterparties"],
             raw["edit_words"],

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import yaml
 from cryptography.fernet import InvalidToken
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from bot.db.models import Notification, Referral, WeChatContact
 from bot.db.session import session_scope
 from bot.mediation.statuses import Statuses
 from bot.privacy import PiiCipher, sender_hash
+from bot.yamlfile import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class NoticeTexts:
 
     @classmethod
     def from_knowledge(cls, knowledge: Path) -> NoticeTexts:
-        messages = yaml.safe_load((knowledge / "messages.yml").read_text(encoding="utf-8"))
+        messages = read_yaml(knowledge / "messages.yml")
         return cls(template=messages["referral_status_notice"], labels=Statuses.load(knowledge).labels)
 
     def render(self, notification: Notification) -> str:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pypinyin import lazy_pinyin
 
 from bot.knowledge.dialect import simplified
+from bot.yamlfile import read_yaml
 
 LEVELS = ("county", "town", "village")
 NAMES_FILE = "places/names.yml"
@@ -47,7 +47,7 @@ class PlaceNames:
 
     @classmethod
     def load(cls, knowledge: Path) -> PlaceNames:
-        return cls(yaml.safe_load((knowledge / NAMES_FILE).read_text(encoding="utf-8")))
+        return cls(read_yaml(knowledge / NAMES_FILE))
 
     def base(self, level: str, name: str) -> str:
         """The official name without its suffix: 英德 (英德市), 浛洸 (浛洸镇), 田心 (田心村委会)."""
@@ -128,7 +128,7 @@ class Gazetteer:
         names = PlaceNames.load(knowledge)
         return cls(
             load_places(knowledge / "divisions", names),
-            yaml.safe_load((knowledge / "places" / "aliases.yml").read_text(encoding="utf-8")) or {},
+            read_yaml(knowledge / "places" / "aliases.yml") or {},
             read_word_list(knowledge / "places" / "alias_stoplist.txt"),
             names,
         )

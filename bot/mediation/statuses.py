@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yamlfile import read_yaml
 
 FILE = "mediation/statuses.yml"
 FIRST = "submitted"  # a new referral, and a transferred one at its new organization
@@ -45,7 +45,7 @@ class Statuses:
 
     @classmethod
     def load(cls, knowledge: Path) -> Statuses:
-        return cls.from_mapping(yaml.safe_load((knowledge / FILE).read_text(encoding="utf-8")) or {})
+        return cls.from_mapping(read_yaml(knowledge / FILE) or {})
 
     @property
     def codes(self) -> tuple[str, ...]:

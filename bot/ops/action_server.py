@@ -1,16 +1,37 @@
-"""The action server process: builds the slow services first, then runs rasa-sdk's endpoint (same arguments)."""
+"""The action server process: serves published knowledge (built before the port opens), follows new releases, and
+pins each action call to one knowledge version; then runs rasa-sdk's endpoint with the same arguments."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import rasa_sdk.endpoint
 from rasa_sdk.__main__ import main_from_args
 from rasa_sdk.endpoint import create_argument_parser
+from rasa_sdk.executor import ActionExecutor
 
 from bot import services
+from bot.ops.publishing import KnowledgeFollower, start_serving
+from bot.settings import get_settings
+
+
+class PinnedExecutor(ActionExecutor):
+    """rasa-sdk's executor, with the knowledge version pinned for the whole action call (old or new, never a mix)."""
+
+    async def run(self, action_call: Any) -> dict[str, Any] | None:
+        with services.pinned():
+            return await super().run(action_call)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = create_argument_parser().parse_args(argv)
-    services.warm_up()  # before the port opens: /health answers only once the first question can be answered
+    settings = get_settings()
+    serving = start_serving(
+        settings
+    )  # before the port opens: /health answers once a question can be answered
+    if settings.knowledge_source == "published":
+        KnowledgeFollower(settings, serving).start()
+    rasa_sdk.endpoint.ActionExecutor = PinnedExecutor  # create_app builds one executor per app
     main_from_args(args)
 
 

@@ -157,6 +157,9 @@ def run_all(settings: Settings) -> int:
         print(f"  staff console   http://{local}:{settings.web_port}/console")
         print(f"  Rasa REST       http://{local}:{settings.rasa_port}/webhooks/rest/webhook")
         print(f"  action server   http://{local}:{settings.action_port}/health")
+        print(
+            "After editing knowledge/, `.venv/bin/python -m bot knowledge publish` makes it live (no retraining)."
+        )
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             for service in running:

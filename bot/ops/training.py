@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 import tempfile
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.hashing import tree_digest
 from bot.ops.build import DATA
 from bot.settings import child_env
 
@@ -43,15 +43,7 @@ TRAINING_ENV = {"TF_DETERMINISTIC_OPS": "1"}
 
 def fingerprint(root: Path, epochs_scale: float) -> str:
     """SHA-256 over the paths and bytes of every training input, plus the epoch scale."""
-    digest = hashlib.sha256(f"scale={epochs_scale}".encode())
-    for name in FINGERPRINT_INPUTS:
-        base = root / name
-        files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
-        for path in files:
-            if path.exists() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return tree_digest(root, FINGERPRINT_INPUTS, f"scale={epochs_scale}")
 
 
 def scaled_config(config: dict, scale: float, knowledge_fingerprint: str = "") -> dict:

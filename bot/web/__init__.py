@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from flask import Flask
 
 from bot.mediation.statuses import Statuses
 from bot.settings import Settings, get_settings
+from bot.yamlfile import read_yaml
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,
-        MESSAGES=yaml.safe_load((settings.knowledge_dir / "messages.yml").read_text(encoding="utf-8")),
+        MESSAGES=read_yaml(settings.knowledge_dir / "messages.yml"),
         STATUSES=Statuses.load(settings.knowledge_dir),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

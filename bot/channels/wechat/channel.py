@@ -12,7 +12,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -28,6 +27,7 @@ from bot.channels.wechat.outbound import Outbound
 from bot.channels.wechat.render import Texts, choice_payload, render, split_text
 from bot.mediation.notices import Notice
 from bot.settings import Settings, get_settings
+from bot.yamlfile import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class WeChatInput(InputChannel):
             else None
         )
         path = s.knowledge_dir / "messages.yml"
-        self.messages: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.messages: dict[str, Any] = read_yaml(path)
         self.texts = Texts.from_messages(self.messages)
         self.seen: TTLCache[bool] = TTLCache(ttl=600, max_size=10_000)
         self.choices: TTLCache[tuple[str, ...]] = TTLCache(ttl=24 * 3600, max_size=10_000)
