@@ -16,9 +16,13 @@ from bot.settings import get_settings
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from bot.ops.build import build_all
+    from bot.knowledge.catalog import Catalog
+    from bot.ops.build import build_all, write_intent_examples
 
     settings = get_settings()
+    if args.intent_examples:
+        for path in write_intent_examples(Catalog(settings.knowledge_dir), settings.project_root / "data"):
+            print(f"wrote {path} (review the diff, then retrain and evaluate)")
     for path in build_all(settings.project_root, settings.build_dir):
         print(f"wrote {path}")
     return 0
@@ -148,7 +152,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_knowledge_check(args: argparse.Namespace) -> int:
+    from bot.knowledge.catalog import Catalog
     from bot.knowledge.check import check_knowledge, counts
+    from bot.ops.build import untaught_entries
 
     knowledge = get_settings().knowledge_dir
     problems = check_knowledge(knowledge)
@@ -156,6 +162,13 @@ def cmd_knowledge_check(args: argparse.Namespace) -> int:
         print(line)
     if not problems:
         print("\n".join(counts(knowledge)))
+        untaught = untaught_entries(Catalog(knowledge), get_settings().project_root / "data")
+        if untaught:
+            print(
+                f"{len(untaught)} entries are answered but not yet in the intent model's examples "
+                f"({', '.join(untaught[:5])}{' …' if len(untaught) > 5 else ''}): when convenient, "
+                "`bot build --intent-examples`, then `make train` and the evaluations"
+            )
     return 1 if problems else 0
 
 
@@ -188,9 +201,13 @@ def parser() -> argparse.ArgumentParser:
         prog="bot", description="the Qingyuan legal-education and mediation assistant"
     )
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser(
-        "build", help="generate jieba dictionaries and training data from knowledge/ into var/build/"
-    ).set_defaults(func=cmd_build)
+    build_cmd = sub.add_parser("build", help="generate jieba dictionaries and training data into var/build/")
+    build_cmd.add_argument(
+        "--intent-examples",
+        action="store_true",
+        help="first refresh data/'s intent examples taken from knowledge/ (then retrain and evaluate)",
+    )
+    build_cmd.set_defaults(func=cmd_build)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=cmd_db_upgrade)
     rev = db.add_parser("revision", help="write a new migration into bot/db/migrations/versions/")

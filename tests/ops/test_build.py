@@ -1,13 +1,24 @@
-"""`bot build` writes the dictionaries and generated training data into the build folder, never the source tree;
-the training config carries the knowledge fingerprint and keeps our overrides last."""
+"""`bot build` writes the dictionaries and the training data into the build folder, never the source tree; the
+intent examples taken from knowledge/ are refreshed into data/ only when asked; the training config carries the
+knowledge fingerprint and keeps our overrides last."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import yaml
 
 from bot.knowledge.entries import normalize
-from bot.ops.build import DATA, GENERATED, GENERATED_REAL, JIEBA, OUTSIDE, ask_legal_examples, build_all
+from bot.ops.build import (
+    DATA,
+    GENERATED,
+    GENERATED_REAL,
+    JIEBA,
+    OUTSIDE,
+    ask_legal_examples,
+    build_all,
+    write_intent_examples,
+)
 from bot.ops.training import scaled_config
 from tests.paths import ROOT
 
@@ -36,24 +47,32 @@ def test_build_writes_only_into_the_build_folder(tmp_path: Path) -> None:
     assert (tmp_path / JIEBA / "legal_terms.txt").read_text("utf-8").splitlines() == (
         ROOT / "knowledge" / "jieba" / "legal_terms.txt"
     ).read_text("utf-8").splitlines()
+    copied = sorted(p.relative_to(tmp_path / DATA) for p in (tmp_path / DATA).rglob("*"))
+    assert copied == sorted(
+        p.relative_to(ROOT / "data") for p in (ROOT / "data").rglob("*")
+    )  # data/ as it is
     generated = yaml.safe_load((tmp_path / DATA / GENERATED).read_text("utf-8"))
     assert generated["nlu"][0]["intent"] == "ask_legal" and generated["nlu"][0]["examples"].count("\n") > 1000
-    copied = sorted(p.relative_to(tmp_path / DATA) for p in (tmp_path / DATA).rglob("*.yml"))
-    sources = sorted(p.relative_to(ROOT / "data") for p in (ROOT / "data").rglob("*.yml"))
-    assert copied == sorted(
-        [*sources, GENERATED, GENERATED_REAL, OUTSIDE]
-    )  # data/ and the generated examples
 
 
-def test_the_written_out_of_scope_questions_train_the_intent_model_as_written(
-    tmp_path: Path, catalog
-) -> None:
-    build_all(ROOT, tmp_path)
-    written = yaml.safe_load((tmp_path / DATA / OUTSIDE).read_text("utf-8"))["nlu"]
-    assert [block["intent"] for block in written] == ["out_of_scope"]
-    examples = [line[2:] for line in written[0]["examples"].splitlines()]
-    assert examples == catalog.outside_questions and len(examples) > 600
-    assert not (ROOT / "data" / OUTSIDE).exists()  # one source: knowledge/legal/outside_questions.yml
+def test_refreshing_the_intent_examples_takes_them_from_knowledge(tmp_path: Path, catalog) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    for path in (data / OUTSIDE, data / GENERATED, data / GENERATED_REAL):
+        path.unlink()
+    written = write_intent_examples(catalog, data)
+    assert written == [data / OUTSIDE, data / GENERATED, data / GENERATED_REAL]
+    outside = yaml.safe_load((data / OUTSIDE).read_text("utf-8"))["nlu"]
+    assert [block["intent"] for block in outside] == ["out_of_scope"]
+    assert [line[2:] for line in outside[0]["examples"].splitlines()] == catalog.outside_questions
+    asked = {
+        normalize(line[2:])
+        for line in yaml.safe_load((data / GENERATED).read_text("utf-8"))["nlu"][0]["examples"].splitlines()
+    }
+    untaught = [e.id for e in catalog.entries if not any(normalize(q) in asked for q in e.questions)]
+    assert untaught == []  # every entry's wording is taught when refreshed
+    again = [path.read_bytes() for path in written]
+    assert [path.read_bytes() for path in write_intent_examples(catalog, data)] == again  # stable
 
 
 def test_a_rebuild_removes_files_that_are_no_longer_dictionaries(tmp_path: Path) -> None:
@@ -95,3 +114,23 @@ def test_ask_legal_examples_take_entries_and_topic_questions_once(catalog) -> No
     from_topics = [asked[k] for k in keys if k in asked]
     assert set(from_topics) == {q.topic for q in catalog.topic_questions}  # every topic is represented
     assert all(from_topics.count(topic) <= 3 for topic in set(from_topics))
+
+
+def test_an_entry_added_since_the_refresh_is_reported_untaught(tmp_path: Path) -> None:
+    from bot.knowledge.catalog import Catalog
+    from bot.ops.build import untaught_entries
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    labor = knowledge / "qa" / "labor.yml"
+    text = labor.read_text(encoding="utf-8")
+    entry = text[text.index("  - id: labor.001") : text.index("  - id: labor.002")]
+    entry = entry.replace("labor.001", "labor.999").replace(
+        "question: ", "question: 包工头跑路了工钱找谁要", 1
+    )
+    entry = "\n".join(line for line in entry.splitlines() if not line.startswith("      - ")) + "\n"
+    entry = entry.replace(
+        "    paraphrases:\n", "    paraphrases: [工地老板卷款跑了, 工钱被包工头拐走了, 包工头失联欠薪]\n"
+    )
+    labor.write_text(text + entry, encoding="utf-8")
+    assert untaught_entries(Catalog(knowledge), ROOT / "data") == ["labor.999"]
