@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -65,10 +66,24 @@ def decision_org(decision: RouteDecision) -> dict[str, Any]:
     return org_of(services.catalog().gazetteer, decision.org)
 
 
-def refuse_for_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Consent refused: nothing is stored, and the citizen gets the chosen organization's public contact."""
+def _route(request: RouteRequest) -> RouteDecision:
     with session_scope() as session:
-        decision = route_application(session, services.catalog(), route_request(tracker))
+        return route_application(session, services.catalog(), request)
+
+
+def _store(request: RouteRequest, application: Application) -> tuple[RouteDecision, str]:
+    """Route and store the referral in one transaction; returns the decision and the reference."""
+    with session_scope() as session:
+        decision = route_application(session, services.catalog(), request)
+        referral, _created = create_referral(
+            session, application, decision.org.id, decision.reason, services.cipher()
+        )
+        return decision, referral.reference
+
+
+async def refuse_for_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Consent refused: nothing is stored, and the citizen gets the chosen organization's public contact."""
+    decision = await asyncio.to_thread(_route, route_request(tracker))  # the database never blocks the loop
     contact = decision.org.phone or decision.org.address or services.intake().contact_unknown
     dispatcher.utter_message(
         response="utter_consent_refused",
@@ -99,7 +114,7 @@ class ActionSubmitMediation(Action):
             already_handled(dispatcher)
             return clear_form()
         if tracker.get_slot("consent") is False:
-            refuse_for_consent(dispatcher, tracker)
+            await refuse_for_consent(dispatcher, tracker)
             return clear_form()
         if int(tracker.get_slot(MISSES) or 0) >= GIVE_UP_AFTER:
             dispatcher.utter_message(
@@ -111,12 +126,9 @@ class ActionSubmitMediation(Action):
             dispatcher.utter_message(response="utter_mediation_cancelled", json_message={"kind": "cancelled"})
             return clear_form()
         try:
-            with session_scope() as session:
-                decision = route_application(session, services.catalog(), route_request(tracker))
-                referral, _created = create_referral(
-                    session, application_of(tracker), decision.org.id, decision.reason, services.cipher()
-                )
-                reference = referral.reference
+            decision, reference = await asyncio.to_thread(
+                _store, route_request(tracker), application_of(tracker)
+            )
         except Exception as error:
             logger.error("referral submit failed: %s", type(error).__name__)
             dispatcher.utter_message(response="utter_submit_failed", json_message={"kind": "fallback"})
@@ -144,7 +156,7 @@ class ActionCancelMediation(Action):
     ) -> list[dict[str, Any]]:
         asked = tracker.get_slot("requested_slot")
         if asked == "consent":  # "算了" when asked for consent is a refusal
-            refuse_for_consent(dispatcher, tracker)
+            await refuse_for_consent(dispatcher, tracker)
         else:
             dispatcher.utter_message(response="utter_mediation_cancelled", json_message={"kind": "cancelled"})
         return [*clear_form(), ActiveLoop(None)]

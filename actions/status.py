@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -35,31 +36,37 @@ class ActionReferralStatus(Action):
         if not reference or not last4:
             dispatcher.utter_message(response="utter_status_ask_reference")
             return []
-        with session_scope() as session:
-            referral = find_for_status(session, reference, last4)
-            if referral is None:
-                dispatcher.utter_message(
-                    response="utter_status_not_found",
-                    json_message={"kind": "referral_status", "found": False},
-                )
-                return [SlotSet("status_attempts", attempts + 1)]
-            org = referral.organization
-            status = services.catalog().statuses.label(referral.status)
-            history = [{"status": e.status, "at": e.created_at.isoformat()} for e in referral.events]
-            payload = {
-                "kind": "referral_status",
-                "found": True,
-                "reference": referral.reference,
-                "status": referral.status,
-                "org": org_of(services.catalog().gazetteer, org),
-                "history": history,
-            }
+        found = await asyncio.to_thread(_lookup, reference, last4)  # the database never blocks the loop
+        if found is None:
             dispatcher.utter_message(
-                response="utter_referral_status",
-                reference=referral.reference,
-                org_name=org.name,
-                status=status,
-                updated=referral.updated_at.strftime("%Y-%m-%d %H:%M"),
-                json_message=payload,
+                response="utter_status_not_found",
+                json_message={"kind": "referral_status", "found": False},
             )
+            return [SlotSet("status_attempts", attempts + 1)]
+        payload, texts = found
+        dispatcher.utter_message(response="utter_referral_status", **texts, json_message=payload)
         return [SlotSet("status_attempts", 0)]
+
+
+def _lookup(reference: str, last4: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The reply's payload and texts for a matching referral, read in one session; None when nothing matches."""
+    with session_scope() as session:
+        referral = find_for_status(session, reference, last4)
+        if referral is None:
+            return None
+        org = referral.organization
+        payload = {
+            "kind": "referral_status",
+            "found": True,
+            "reference": referral.reference,
+            "status": referral.status,
+            "org": org_of(services.catalog().gazetteer, org),
+            "history": [{"status": e.status, "at": e.created_at.isoformat()} for e in referral.events],
+        }
+        texts = {
+            "reference": referral.reference,
+            "org_name": org.name,
+            "status": services.catalog().statuses.label(referral.status),
+            "updated": referral.updated_at.strftime("%Y-%m-%d %H:%M"),
+        }
+        return payload, texts

@@ -4,6 +4,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions.common import flush_log
 from actions.legal import ActionAnswerLegal, ActionClarify, ActionEmergency, ActionOutOfScope
 from bot import services
 from bot.db.models import QaLog
@@ -27,6 +28,7 @@ async def test_answer_cites_real_articles_and_logs_masked(db_url: str, catalog) 
     for cited in payload["citations"]:
         assert catalog.statutes.get(cited["law"], cited["article"]).text == cited["text"]
     assert events == [slot("last_kb_id", payload["kb_id"]), slot("last_question", question)]
+    flush_log()  # the log is written off the reply's path
     with session_scope(db_url) as s:
         row = s.execute(select(QaLog)).scalar_one()
         assert row.kind == "answer" and row.kb_id == payload["kb_id"]
@@ -233,3 +235,30 @@ async def test_one_question_gets_no_second_offer(db_url: str) -> None:
     dispatcher = CollectingDispatcher()
     await ActionAnswerLegal().run(dispatcher, tracker("我想离婚，孩子归谁？"), {})
     assert "utter_offer_second_question" not in responses(dispatcher)
+
+
+async def test_the_reply_does_not_wait_for_the_question_log(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow database write of the educators' log delays nothing the citizen sees."""
+    import threading
+
+    from actions import common
+
+    release = threading.Event()
+    real_write = common._write_log
+
+    def slow_write(*args: object) -> None:
+        release.wait(5)
+        real_write(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(common, "_write_log", slow_write)
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerLegal().run(dispatcher, tracker("儿子不给赡养费怎么办"), {})
+    assert responses(dispatcher)[0] == "utter_legal_answer"  # answered while the write still waits
+    with session_scope(db_url) as s:
+        assert s.execute(select(QaLog)).first() is None
+    release.set()
+    flush_log()
+    with session_scope(db_url) as s:
+        assert s.execute(select(QaLog)).scalar_one().kind == "answer"
