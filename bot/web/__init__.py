@@ -30,9 +30,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     from bot.web import chat
-    from bot.web.console import auth, questions, referrals
+    from bot.web.console import auth, knowledge, questions, referrals
 
-    for blueprint in (chat.bp, auth.bp, referrals.bp, questions.bp):
+    for blueprint in (chat.bp, auth.bp, referrals.bp, questions.bp, knowledge.bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

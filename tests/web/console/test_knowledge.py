@@ -1,0 +1,70 @@
+"""The console's publish page: educators and admins publish knowledge/ and see why a refused folder was refused;
+mediators cannot reach it; a POST without the form's token is refused."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from bot.web.console import knowledge
+from tests.web.conftest import csrf, login
+
+
+def _fake_publish(monkeypatch: pytest.MonkeyPatch, returncode: int, stdout: str) -> list[list[str]]:
+    calls: list[list[str]] = []
+
+    def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        calls.append(command)
+        return subprocess.CompletedProcess(command, returncode, stdout, "")
+
+    monkeypatch.setattr(knowledge.subprocess, "run", run)
+    return calls
+
+
+@pytest.fixture
+def releases_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """An empty releases folder, so the page does not show the developer's own publishes."""
+    from bot.settings import Settings
+
+    monkeypatch.setattr(Settings, "releases_dir", property(lambda self: tmp_path / "releases"))
+    return tmp_path / "releases"
+
+
+def test_a_mediator_cannot_publish(client: FlaskClient, users: dict, releases_dir: Path) -> None:
+    login(client, "mediator_a")
+    assert client.get("/console/knowledge").status_code == 403
+
+
+def test_an_educator_publishes(
+    client: FlaskClient, users: dict, releases_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login(client, "educator")
+    page = client.get("/console/knowledge").get_data(as_text=True)
+    assert "还没有发布过" in page
+    calls = _fake_publish(monkeypatch, 0, "published 0123456789abcdef in 3.0 s\n")
+    reply = client.post("/console/knowledge/publish", data={"csrf_token": csrf(client, "/console/knowledge")})
+    assert reply.status_code == 200 and "已发布" in reply.get_data(as_text=True)
+    assert calls and calls[0][-3:] == ["bot", "knowledge", "publish"]
+
+
+def test_a_refused_publish_lists_file_line_and_reason(
+    client: FlaskClient, users: dict, releases_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login(client, "admin")
+    problem = "qa/labor.yml:3: labor.001: citation 劳动合同法 第九千条 does not exist"
+    _fake_publish(
+        monkeypatch, 1, f"{problem}\nnot published: the running assistant keeps the knowledge it has\n"
+    )
+    reply = client.post("/console/knowledge/publish", data={"csrf_token": csrf(client, "/console/knowledge")})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 422 and "没有发布" in page and problem in page
+
+
+def test_publishing_needs_the_form_token(
+    client: FlaskClient, users: dict, releases_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login(client, "educator")
+    calls = _fake_publish(monkeypatch, 0, "")
+    assert client.post("/console/knowledge/publish", data={}).status_code == 400
+    assert calls == []
