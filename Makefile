@@ -23,7 +23,7 @@ help:
 	@echo "make run    install, prepare the database and directory, train if needed, start everything"
 	@echo "make check  the quick loop (about 2 min): lint, types, unit and database tests, no model"
 	@echo "make test   the whole suite (check, data validation, conversation and browser tests, test stories)"
-	@echo "make bench  benchmarks (routing speed, NLU parse speed and memory)"
+	@echo "make bench  benchmarks (routing, retrieval, NLU, training time, publishing, load with a parse baseline)"
 	@echo "make eval   held-out evaluation through the running bot (report in var/eval/)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -92,6 +92,8 @@ bench: install
 	$(PY) -m benchmarks.routing
 	$(PY) -m benchmarks.retrieval
 	$(PY) -m benchmarks.nlu
+	$(PY) -m benchmarks.training
+	$(PY) -m benchmarks.publish
 	$(PY) -m benchmarks.load
 
 eval: db train

@@ -17,6 +17,7 @@ from typing import Any
 import requests
 import yaml
 
+from benchmarks import baseline
 from bot.ops.runner import Service, StartupError, latest_model, loopback, start_stack, stop_all
 from bot.settings import get_settings
 
@@ -195,13 +196,14 @@ def main() -> None:
     parser.add_argument("--users", default=",".join(map(str, LEVELS)))
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument("--out", default="var/bench")
+    parser.add_argument("--no-baseline", action="store_true", help="skip Rasa's /model/parse baseline")
     args = parser.parse_args()
     settings = get_settings()
     running: list[Service] = []
+    model = latest_model(settings.model_dir)
     try:
         url = args.url
         if url is None:
-            model = latest_model(settings.model_dir)
             if model is None:
                 print("load: no trained model (run `make run` first)")
                 return
@@ -232,6 +234,12 @@ def main() -> None:
     plot(levels, out / "load.png")
     median = statistics.median(levels[0].latencies_ms) if levels and levels[0].latencies_ms else 0.0
     print(f"load: one user's median {median:.1f} ms; written {out / 'load.json'} and {out / 'load.png'}")
+    if model is not None and not args.no_baseline:
+        parse = baseline.median(baseline.parse_latencies(settings.project_root, model, pool, args.seconds))
+        ratio = median / parse if parse else 0.0
+        print(
+            f"load: baseline, Rasa's /model/parse on {model.name}: median {parse:.1f} ms; a full turn is {ratio:.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,62 @@
+"""The floor under a full turn: Rasa's own `/model/parse` on the same model, one request at a time (a separate
+Rasa process with its HTTP API on a free loopback port, stopped afterwards)."""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from bot.settings import child_env
+
+STARTUP_SECONDS = 300.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def parse_latencies(root: Path, model: Path, texts: list[str], seconds: float) -> list[float]:
+    """Milliseconds per `/model/parse` over ``seconds``, cycling through ``texts``."""
+    port = _free_port()
+    command = [sys.executable, "-m", "bot.channels.server", "run", "-m", str(model), "--enable-api"]
+    command += ["-i", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(
+        command, cwd=root, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the baseline Rasa did not start")
+            try:
+                if requests.get(f"{url}/status", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        session = requests.Session()
+        session.post(f"{url}/model/parse", json={"text": texts[0]}, timeout=30)  # warm up
+        latencies: list[float] = []
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            text = texts[len(latencies) % len(texts)]
+            started = time.perf_counter()
+            session.post(f"{url}/model/parse", json={"text": text}, timeout=30).raise_for_status()
+            latencies.append((time.perf_counter() - started) * 1000)
+        return latencies
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
