@@ -1,8 +1,10 @@
-"""The action server process: serves published knowledge (built before the port opens), follows new releases, and
-pins each action call to one knowledge version; then runs rasa-sdk's endpoint with the same arguments."""
+"""The action server process: serves published knowledge (built before the port opens), follows new releases in
+every worker, and pins each action call to one knowledge version; then runs rasa-sdk's endpoint with the same
+arguments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rasa_sdk.endpoint
@@ -12,7 +14,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot import services
 from bot.ops.publishing import KnowledgeFollower, start_serving
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 
 
 class PinnedExecutor(ActionExecutor):
@@ -23,14 +25,28 @@ class PinnedExecutor(ActionExecutor):
             return await super().run(action_call)
 
 
+def following(create_app: Callable[..., Any], settings: Settings) -> Callable[..., Any]:
+    """rasa-sdk's app factory, plus a follower of published knowledge started in each worker once it serves
+    (Sanic forks its workers, and a thread started before the fork would not run in them)."""
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        app = create_app(*args, **kwargs)
+
+        async def follow(_app: Any, _loop: Any) -> None:
+            KnowledgeFollower(settings, services.knowledge()).start()
+
+        app.register_listener(follow, "after_server_start")
+        return app
+
+    return create
+
+
 def main(argv: list[str] | None = None) -> None:
     args = create_argument_parser().parse_args(argv)
     settings = get_settings()
-    serving = start_serving(
-        settings
-    )  # before the port opens: /health answers once a question can be answered
+    start_serving(settings)  # before the port opens: /health answers once a question can be answered
     if settings.knowledge_source == "published":
-        KnowledgeFollower(settings, serving).start()
+        rasa_sdk.endpoint.create_app = following(rasa_sdk.endpoint.create_app, settings)
     rasa_sdk.endpoint.ActionExecutor = PinnedExecutor  # create_app builds one executor per app
     main_from_args(args)
 

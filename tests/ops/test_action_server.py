@@ -24,29 +24,55 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch):
     get_settings.cache_clear()
 
 
+def _run_main(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
+    monkeypatch.setattr(action_server, "start_serving", lambda settings: calls.append("serve"))
+    monkeypatch.setattr(action_server.rasa_sdk.endpoint, "ActionExecutor", ActionExecutor)
+    monkeypatch.setattr(
+        action_server.rasa_sdk.endpoint, "create_app", action_server.rasa_sdk.endpoint.create_app
+    )
+    monkeypatch.setattr(action_server, "main_from_args", lambda args: calls.append(f"run:{args.port}"))
+    action_server.main(["--actions", "actions", "-p", "5999"])
+
+
 def test_services_are_built_before_the_endpoint_runs(monkeypatch: pytest.MonkeyPatch, fresh_settings) -> None:
     fresh_settings(KNOWLEDGE_SOURCE="published")
     calls: list[str] = []
-    monkeypatch.setattr(action_server, "start_serving", lambda settings: calls.append("serve") or "version")
-    monkeypatch.setattr(action_server.KnowledgeFollower, "start", lambda self: calls.append("follow"))
-    monkeypatch.setattr(action_server.rasa_sdk.endpoint, "ActionExecutor", ActionExecutor)
-    monkeypatch.setattr(action_server, "main_from_args", lambda args: calls.append(f"run:{args.port}"))
-    action_server.main(["--actions", "actions", "-p", "5999"])
-    assert calls == ["serve", "follow", "run:5999"]
+    _run_main(monkeypatch, calls)
+    assert calls == ["serve", "run:5999"]
     assert action_server.rasa_sdk.endpoint.ActionExecutor is action_server.PinnedExecutor
+
+
+def test_every_worker_follows_published_knowledge(monkeypatch: pytest.MonkeyPatch, fresh_settings) -> None:
+    settings = fresh_settings(KNOWLEDGE_SOURCE="published")
+    _run_main(monkeypatch, [])
+    assert action_server.rasa_sdk.endpoint.create_app.__name__ == "create"  # wrapped by `following`
+
+    class App:
+        def __init__(self) -> None:
+            self.listeners: list[tuple[object, str]] = []
+
+        def register_listener(self, listener: object, event: str) -> None:
+            self.listeners.append((listener, event))
+
+    app = action_server.following(lambda *args, **kwargs: App(), settings)("actions")
+    ((listener, event),) = app.listeners
+    assert event == "after_server_start"  # in each worker, after Sanic has forked it
+    started: list[str] = []
+    monkeypatch.setattr(action_server.KnowledgeFollower, "start", lambda self: started.append("follow"))
+    monkeypatch.setattr(services, "_live", services.KnowledgeServices(Path("live")))
+    asyncio.run(listener(app, None))  # type: ignore[operator]
+    assert started == ["follow"]
 
 
 def test_a_test_server_serves_the_folder_and_follows_nothing(
     monkeypatch: pytest.MonkeyPatch, fresh_settings
 ) -> None:
     fresh_settings(KNOWLEDGE_SOURCE="folder")
+    original = action_server.rasa_sdk.endpoint.create_app
     calls: list[str] = []
-    monkeypatch.setattr(action_server, "start_serving", lambda settings: calls.append("serve"))
-    monkeypatch.setattr(action_server.KnowledgeFollower, "start", lambda self: calls.append("follow"))
-    monkeypatch.setattr(action_server.rasa_sdk.endpoint, "ActionExecutor", ActionExecutor)
-    monkeypatch.setattr(action_server, "main_from_args", lambda args: None)
-    action_server.main(["--actions", "actions"])
-    assert calls == ["serve"]
+    _run_main(monkeypatch, calls)
+    assert calls == ["serve", "run:5999"]
+    assert action_server.rasa_sdk.endpoint.create_app is original
 
 
 def test_warm_up_builds_what_a_first_question_needs(monkeypatch: pytest.MonkeyPatch) -> None:
