@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BOT := $(PY) -m bot
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 TEST_MODEL_DIR := var/test-model
-TEST_EPOCHS_SCALE ?= 0.5
+TEST_EPOCHS_SCALE ?= 1.0
 
 # Nothing may reach the internet at run or test time: Rasa's telemetry and crash reports are off.
 export RASA_TELEMETRY_ENABLED := false
@@ -79,7 +79,7 @@ check: lint typecheck unit
 	@echo "make check: all quick checks passed"
 
 pytest: system-deps test-model
-	TEST_MODEL_DIR=$(TEST_MODEL_DIR) TEST_EPOCHS_SCALE=$(TEST_EPOCHS_SCALE) $(PY) -m pytest -p no:cacheprovider
+	TEST_MODEL_DIR=$(TEST_MODEL_DIR) TEST_EPOCHS_SCALE=$(TEST_EPOCHS_SCALE) $(PY) -m pytest -p no:cacheprovider --durations=15
 
 stories: test-model
 	$(PY) -m rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \

@@ -128,7 +128,7 @@ def trained_model() -> Path:
 
     build_all(ROOT, BUILD)
     out = ROOT / os.environ.get("TEST_MODEL_DIR", "var/test-model")
-    return ensure_model(ROOT, out, float(os.environ.get("TEST_EPOCHS_SCALE", "0.5")))
+    return ensure_model(ROOT, out, float(os.environ.get("TEST_EPOCHS_SCALE", "1.0")))
 
 
 @pytest.fixture(scope="session")
