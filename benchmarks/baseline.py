@@ -28,8 +28,10 @@ def parse_latencies(root: Path, model: Path, texts: list[str], seconds: float) -
     port = _free_port()
     command = [sys.executable, "-m", "bot.channels.server", "run", "-m", str(model), "--enable-api"]
     command += ["-i", "127.0.0.1", "-p", str(port)]
+    # endpoints.yml names the action server through ACTION_SERVER_URL; parsing never calls it.
+    env = child_env(ACTION_SERVER_URL="http://127.0.0.1:9/webhook")
     process = subprocess.Popen(
-        command, cwd=root, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     try:
