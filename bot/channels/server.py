@@ -1,11 +1,11 @@
 """Starts the Rasa server after setting the action-call timeout (Rasa 3.6 hard-codes 300 s) with faster checks of
-the action server's replies and faster event lookups."""
+the action server's replies, faster event lookups and a faster model load."""
 
 from __future__ import annotations
 
 import sys
 
-from bot.channels import action_results, event_types
+from bot.channels import action_results, event_types, fast_load
 from bot.settings import get_settings
 
 
@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     set_action_timeout(get_settings().action_timeout_seconds)
     action_results.install()
     event_types.install()
+    fast_load.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(argv if argv is not None else sys.argv[1:])]
