@@ -24,6 +24,9 @@ MESSAGES = [
 async def measure() -> None:
     from rasa.core.agent import Agent
 
+    from bot.channels import fast_load
+
+    fast_load.install()  # as the served Rasa loads it
     settings = get_settings()
     model = latest_model(settings.model_dir) or latest_model(settings.project_root / "var" / "test-model")
     if model is None:
