@@ -3,7 +3,6 @@ Rasa process with its HTTP API on a free loopback port, stopped afterwards)."""
 
 from __future__ import annotations
 
-import socket
 import statistics
 import subprocess
 import sys
@@ -12,20 +11,15 @@ from pathlib import Path
 
 import requests
 
+from benchmarks.processes import free_port, wait_until_up
 from bot.settings import child_env
 
 STARTUP_SECONDS = 300.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def parse_latencies(root: Path, model: Path, texts: list[str], seconds: float) -> list[float]:
     """Milliseconds per `/model/parse` over ``seconds``, cycling through ``texts``."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "bot.channels.server", "run", "-m", str(model), "--enable-api"]
     command += ["-i", "127.0.0.1", "-p", str(port)]
     # endpoints.yml names the action server through ACTION_SERVER_URL; parsing never calls it.
@@ -35,16 +29,8 @@ def parse_latencies(root: Path, model: Path, texts: list[str], seconds: float) -
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the baseline Rasa did not start")
-            try:
-                if requests.get(f"{url}/status", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(1)
+        if not wait_until_up(f"{url}/status", process, STARTUP_SECONDS):
+            raise RuntimeError("the baseline Rasa did not start")
         session = requests.Session()
         session.post(f"{url}/model/parse", json={"text": texts[0]}, timeout=30)  # warm up
         latencies: list[float] = []

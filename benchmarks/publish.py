@@ -4,7 +4,6 @@ edited and published (`bot knowledge publish` timed), and the time until the run
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,17 +13,12 @@ from typing import Any
 
 import requests
 
+from benchmarks.processes import free_port, wait_until_up
 from bot.db.migrate import upgrade
 from bot.knowledge.entries import load_entries
 from bot.settings import child_env, get_settings
 
 DEADLINE = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _call(question: str) -> dict[str, Any]:
@@ -64,23 +58,16 @@ def main() -> None:
         url = f"sqlite:///{project / 'app.db'}"
         upgrade(url)
         env = child_env(PROJECT_ROOT=str(project), DATABASE_URL=url, KNOWLEDGE_SOURCE="published")
-        port = _free_port()
+        port = free_port()
         command = [sys.executable, "-m", "bot.ops.action_server", "--actions", "actions", "-p", str(port)]
         started = time.monotonic()
         server = subprocess.Popen(
             command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
         )
         try:
-            while True:
-                if server.poll() is not None or time.monotonic() - started > DEADLINE:
-                    print("publish: the action server did not start")
-                    return
-                try:
-                    if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                time.sleep(0.1)
+            if not wait_until_up(f"http://127.0.0.1:{port}/health", server, DEADLINE):
+                print("publish: the action server did not start")
+                return
             cold = time.monotonic() - started
             webhook = f"http://127.0.0.1:{port}/webhook"
             entry = load_entries(project / "knowledge" / "qa", only="labor.yml")[0]

@@ -12,33 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 
-def load_without_tracing(
-    cls: Any,
-    model_file_name: str,
-    model_data_example: Any,
-    predict_data_example: Any = None,
-    finetune_mode: bool = False,
-    *args: Any,
-    **kwargs: Any,
-) -> Any:
-    """``RasaModel.load`` (Rasa 3.6) with the weight-building step run eagerly; fine-tuning keeps Rasa's own."""
-    import tensorflow as tf  # type: ignore[import-untyped]
-    from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
-    from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
-
-    model = cls(*args, **kwargs)
-    config = kwargs.get("config", {})
-    model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=True)
-    model.fit(RasaBatchDataGenerator(model_data_example, batch_size=1), verbose=False)
-    model._run_eagerly = config.get(RUN_EAGERLY)  # predictions as Rasa configures them: traced once, below
-    model.load_weights(model_file_name)
-    if predict_data_example:
-        model.run_inference(predict_data_example)
-    return model
-
-
 def install() -> None:
-    """Use the eager weight-building step in this process (not for fine-tuning, which trains afterwards)."""
+    """Use the eager weight-building step in this process (fine-tuning, which trains afterwards, keeps Rasa's)."""
     from rasa.utils.tensorflow.models import RasaModel
 
     original = RasaModel.load.__func__
@@ -52,12 +27,25 @@ def install() -> None:
         *args: Any,
         **kwargs: Any,
     ) -> Any:
+        """``RasaModel.load`` (Rasa 3.6) with the weight-building step run eagerly."""
         if finetune_mode:
             return original(
-                cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+                cls, model_file_name, model_data_example, predict_data_example, True, *args, **kwargs
             )
-        return load_without_tracing(
-            cls, model_file_name, model_data_example, predict_data_example, False, *args, **kwargs
-        )
+        import tensorflow as tf  # type: ignore[import-untyped]
+        from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+        from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+
+        model = cls(*args, **kwargs)
+        config = kwargs.get("config", {})
+        model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=True)
+        model.fit(RasaBatchDataGenerator(model_data_example, batch_size=1), verbose=False)
+        model._run_eagerly = config.get(
+            RUN_EAGERLY
+        )  # predictions as Rasa configures them: traced once, below
+        model.load_weights(model_file_name)
+        if predict_data_example:
+            model.run_inference(predict_data_example)
+        return model
 
     RasaModel.load = classmethod(load)
