@@ -8,6 +8,7 @@ Services built from other settings are forgotten by ``reset``.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,17 +97,19 @@ class KnowledgeServices:
 _pinned: ContextVar[KnowledgeServices | None] = ContextVar("knowledge_services", default=None)
 _live: KnowledgeServices | None = None  # set by a server that follows published knowledge (``go_live``)
 _by_folder: OrderedDict[Path, KnowledgeServices] = OrderedDict()
+_by_folder_lock = threading.Lock()
 
 
 def services_for(folder: Path) -> KnowledgeServices:
     """The services of a knowledge folder, built once per process (the most recent KEEP_VERSIONS are kept)."""
-    found = _by_folder.get(folder)
-    if found is None:
-        found = _by_folder[folder] = KnowledgeServices(folder, get_settings().cache_dir)
-        while len(_by_folder) > KEEP_VERSIONS:
-            _by_folder.popitem(last=False)
-    _by_folder.move_to_end(folder)
-    return found
+    with _by_folder_lock:  # the follower thread adds versions while requests look them up
+        found = _by_folder.get(folder)
+        if found is None:
+            found = _by_folder[folder] = KnowledgeServices(folder, get_settings().cache_dir)
+            while len(_by_folder) > KEEP_VERSIONS:
+                _by_folder.popitem(last=False)
+        _by_folder.move_to_end(folder)
+        return found
 
 
 def knowledge() -> KnowledgeServices:
