@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from benchmarks.processes import free_port, wait_until_up
+from bot.ops.runner import free_port, wait_until_up
 from bot.settings import child_env
 
 STARTUP_SECONDS = 300.0
@@ -29,7 +29,7 @@ def parse_latencies(root: Path, model: Path, texts: list[str], seconds: float) -
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        if not wait_until_up(f"{url}/status", process, STARTUP_SECONDS):
+        if not wait_until_up(f"{url}/status", process, time.monotonic() + STARTUP_SECONDS):
             raise RuntimeError("the baseline Rasa did not start")
         session = requests.Session()
         session.post(f"{url}/model/parse", json={"text": texts[0]}, timeout=30)  # warm up

@@ -13,9 +13,9 @@ from typing import Any
 
 import requests
 
-from benchmarks.processes import free_port, wait_until_up
 from bot.db.migrate import upgrade
 from bot.knowledge.entries import load_entries
+from bot.ops.runner import free_port, wait_until_up
 from bot.settings import child_env, get_settings
 
 DEADLINE = 60.0
@@ -65,7 +65,7 @@ def main() -> None:
             command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
         )
         try:
-            if not wait_until_up(f"http://127.0.0.1:{port}/health", server, DEADLINE):
+            if not wait_until_up(f"http://127.0.0.1:{port}/health", server, started + DEADLINE, poll=0.1):
                 print("publish: the action server did not start")
                 return
             cold = time.monotonic() - started

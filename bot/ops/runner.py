@@ -63,18 +63,29 @@ def services(settings: Settings, model: Path) -> list[Service]:
     ]
 
 
-def wait_healthy(service: Service, host: str, deadline: float) -> bool:
-    url = f"http://{host}:{service.port}{service.health_path}"
+def wait_until_up(url: str, process: subprocess.Popen | None, deadline: float, poll: float = 1.0) -> bool:
+    """True once ``url`` answers 200; False if the process exits or the monotonic ``deadline`` passes first."""
     while time.monotonic() < deadline:
-        if service.process is not None and service.process.poll() is not None:
+        if process is not None and process.poll() is not None:
             return False
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return True
         except requests.RequestException:
             pass
-        time.sleep(1)
+        time.sleep(poll)
     return False
+
+
+def wait_healthy(service: Service, host: str, deadline: float) -> bool:
+    return wait_until_up(f"http://{host}:{service.port}{service.health_path}", service.process, deadline)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the system has just given out as free (for servers started beside the stack)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
 
 
 def stop_all(running: list[Service]) -> None:
