@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     app_env: str = Field(default="development", env="APP_ENV")
     project_root: Path = Field(default=ROOT, env="PROJECT_ROOT")
     database_url: str = Field(default="", env="DATABASE_URL")
+    # Rasa's conversations (SQLTrackerStore): empty = the SQLite file var/tracker.db, so a restart loses nothing.
+    tracker_store_url: str = Field(default="", env="TRACKER_STORE_URL")
     secret_key: str = Field(default="change-me", env="SECRET_KEY")
 
     host: str = Field(default="127.0.0.1", env="BIND_HOST")
@@ -25,6 +27,10 @@ class Settings(BaseSettings):
     action_port: int = Field(default=5055, env="ACTION_PORT")
     web_port: int = Field(default=8000, env="WEB_PORT")
     rasa_url: str = Field(default="", env="RASA_URL")
+    # Shared between Rasa and the action server (header X-Action-Secret); empty = `bot run` makes one per run.
+    action_secret: str = Field(default="", env="ACTION_SECRET")
+    # Origins allowed to call Rasa's HTTP API from a browser; empty = none (the web chat goes through /api/chat).
+    rasa_cors_origins: str = Field(default="", env="RASA_CORS_ORIGINS")
     action_timeout_seconds: float = Field(default=10.0, env="ACTION_TIMEOUT_SECONDS")
     chat_timeout_seconds: float = Field(default=15.0, env="CHAT_TIMEOUT_SECONDS")
     max_message_chars: int = Field(default=1000, env="MAX_MESSAGE_CHARS")
@@ -64,6 +70,12 @@ class Settings(BaseSettings):
     def _real_secret_in_production(cls, value: str, values: dict) -> str:
         if values.get("app_env") == "production" and (value in PLACEHOLDER_SECRETS or len(value) < 32):
             raise ValueError("SECRET_KEY must be set to a random value of 32+ characters in production")
+        return value
+
+    @validator("action_secret")
+    def _action_secret_in_production(cls, value: str, values: dict) -> str:
+        if values.get("app_env") == "production" and len(value) < 32:
+            raise ValueError("ACTION_SECRET must be a random value of 32+ characters in production")
         return value
 
     @validator("wechat_aes_key")
@@ -106,6 +118,11 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """DATABASE_URL, or the embedded SQLite file under var/."""
         return self.database_url or f"sqlite:///{self.var_dir / 'qybot.db'}"
+
+    @property
+    def tracker_url(self) -> str:
+        """TRACKER_STORE_URL, or the SQLite file var/tracker.db (Rasa creates its table there on start)."""
+        return self.tracker_store_url or f"sqlite:///{self.var_dir / 'tracker.db'}"
 
     @property
     def rasa_base_url(self) -> str:

@@ -159,11 +159,16 @@ def serving(command: list[str], env: dict[str, str], health_url: str) -> Iterato
         process.wait(timeout=30)
 
 
+# Rasa and the action server share it, as under `bot run`; other callers are refused.
+ACTION_SECRET = f"test-action-secret-{uuid.uuid4().hex}"
+
+
 @pytest.fixture(scope="session")
 def action_server(stack_db: str) -> Iterator[str]:
     """A real rasa-sdk action server on a loopback port, using the stack database."""
     port = free_port()
     env = {**os.environ, **OFFLINE_ENV, "DATABASE_URL": stack_db, "KNOWLEDGE_SOURCE": "folder"}
+    env["ACTION_SECRET"] = ACTION_SECRET
     command = [sys.executable, "-m", "bot.ops.action_server", "--actions", "actions", "-p", str(port)]
     with serving(command, env, f"http://127.0.0.1:{port}/health"):
         yield f"http://127.0.0.1:{port}/webhook"
@@ -175,15 +180,29 @@ def agent(trained_model: Path, action_server: str):
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
-    return Agent.load(str(trained_model), action_endpoint=EndpointConfig(action_server))
+    endpoint = EndpointConfig(action_server, headers={"X-Action-Secret": ACTION_SECRET})
+    return Agent.load(str(trained_model), action_endpoint=endpoint)
+
+
+def rasa_command(model: Path, port: int) -> list[str]:
+    """Rasa through our launcher (action timeout, tracker store from the environment) on a loopback port."""
+    command = [sys.executable, "-m", "bot.channels.server", "run", "-m", str(model), "-p", str(port)]
+    return [*command, "-i", "127.0.0.1", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+
+
+def rasa_env(action_server: str, tracker_url: str) -> dict[str, str]:
+    env = {**os.environ, **OFFLINE_ENV, "ACTION_SERVER_URL": action_server, "ACTION_TIMEOUT_SECONDS": "10"}
+    return env | {"ACTION_SECRET": ACTION_SECRET, "TRACKER_STORE_URL": tracker_url}
 
 
 @pytest.fixture(scope="session")
-def rasa_server(trained_model: Path, action_server: str) -> Iterator[str]:
-    """A real Rasa server (through our launcher, with the action timeout) on a loopback port."""
+def rasa_server(
+    trained_model: Path, action_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A real Rasa server with its own SQLite tracker store, calling the real action server."""
     port = free_port()
-    env = {**os.environ, **OFFLINE_ENV, "ACTION_SERVER_URL": action_server, "ACTION_TIMEOUT_SECONDS": "10"}
-    command = [sys.executable, "-m", "bot.channels.server", "run", "-m", str(trained_model), "-p", str(port)]
-    command += ["-i", "127.0.0.1", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    with serving(command, env, f"http://127.0.0.1:{port}/"):
+    tracker_url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'tracker.db'}"
+    with serving(
+        rasa_command(trained_model, port), rasa_env(action_server, tracker_url), f"http://127.0.0.1:{port}/"
+    ):
         yield f"http://127.0.0.1:{port}"

@@ -1,11 +1,13 @@
-"""Starts the Rasa server after setting the action-call timeout (Rasa 3.6 hard-codes 300 s) with faster checks of
-the action server's replies, faster event lookups and a faster model load."""
+"""Starts the Rasa server after setting the action-call timeout (Rasa 3.6 hard-codes 300 s), with faster checks of
+the action server's replies, faster event lookups, a faster model load and a polite reply when the action server is
+down, and with what endpoints.yml reads from the environment filled in (tracker store URL, action-server secret)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
-from bot.channels import action_results, event_types, fast_load
+from bot.channels import action_failures, action_results, event_types, fast_load
 from bot.settings import get_settings
 
 
@@ -19,10 +21,21 @@ def set_action_timeout(seconds: float) -> None:
         module.DEFAULT_REQUEST_TIMEOUT = seconds
 
 
+def endpoint_environment() -> None:
+    """endpoints.yml reads these; unset ones take the settings' defaults (Rasa refuses an undefined variable)."""
+    settings = get_settings()
+    os.environ.setdefault("TRACKER_STORE_URL", settings.tracker_url)
+    os.environ.setdefault("ACTION_SECRET", settings.action_secret)
+    if settings.tracker_url.startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(settings.tracker_url.removeprefix("sqlite:///")) or ".", exist_ok=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m bot.channels.server run …`` = ``rasa run …`` with our timeout."""
     set_action_timeout(get_settings().action_timeout_seconds)
+    endpoint_environment()
     action_results.install()
+    action_failures.install()
     event_types.install()
     fast_load.install()
     from rasa.__main__ import main as rasa_main

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -49,7 +50,9 @@ def latest_model(model_dir: Path) -> Path | None:
 def services(settings: Settings, model: Path) -> list[Service]:
     py = sys.executable
     rasa_args = ["run", "-m", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    rasa_args += ["-i", settings.host, "-p", str(settings.rasa_port), "--cors", "*"]
+    rasa_args += ["-i", settings.host, "-p", str(settings.rasa_port)]
+    if settings.rasa_cors_origins.strip():  # none by default: browsers reach Rasa only through the web app
+        rasa_args += ["--cors", *settings.rasa_cors_origins.replace(",", " ").split()]
     return [
         Service(
             "action server",
@@ -125,7 +128,12 @@ def start_stack(settings: Settings, model: Path, running: list[Service], stop: C
             )
         )
     local = loopback(settings)
-    env = child_env(ACTION_SERVER_URL=f"http://{local}:{settings.action_port}/webhook")
+    env = child_env(
+        ACTION_SERVER_URL=f"http://{local}:{settings.action_port}/webhook",
+        # Only Rasa may call the action server: a secret shared by the two (made fresh when not configured).
+        ACTION_SECRET=settings.action_secret or secrets.token_urlsafe(32),
+        TRACKER_STORE_URL=settings.tracker_url,
+    )
     deadline = time.monotonic() + STARTUP_SECONDS
     for service in plan:
         print(f"starting {service.name} on port {service.port} …", flush=True)

@@ -1,5 +1,6 @@
 """One conversation through the real REST endpoint of a started Rasa server (with the action-timeout launcher)."""
 
+import sqlite3
 import uuid
 
 import pytest
@@ -27,3 +28,26 @@ def test_rest_answer_carries_the_payload(rasa_server: str) -> None:
     )
     customs = [m["custom"] for m in reply.json() if "custom" in m]
     assert customs and customs[0]["kind"] == "answer" and customs[0]["citations"]
+
+
+def test_only_the_channels_in_use_are_open(rasa_server: str) -> None:
+    """No socket.io channel (it would bypass the web app's input checks) and no CORS for any origin."""
+    assert requests.get(f"{rasa_server}/socket.io/?EIO=4&transport=polling", timeout=10).status_code == 404
+    preflight = requests.options(
+        f"{rasa_server}/webhooks/rest/webhook",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def test_conversations_are_kept_in_the_tracker_store(rasa_server: str, tmp_path_factory) -> None:
+    """endpoints.yml's SQL tracker store: the conversation is on disk, not only in Rasa's memory."""
+    sender = uuid.uuid4().hex
+    requests.post(
+        f"{rasa_server}/webhooks/rest/webhook", json={"sender": sender, "message": "你好"}, timeout=30
+    )
+    (database,) = tmp_path_factory.getbasetemp().glob("tracker*/tracker.db")
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT type_name FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    assert ("user",) in rows and ("bot",) in rows

@@ -1,7 +1,8 @@
-"""The action server builds its services before it opens its port, follows published knowledge, and pins each
-action call to one knowledge version."""
+"""The action server builds its services before it opens its port, follows published knowledge, pins each
+action call to one knowledge version, and listens only where and to whom it is told."""
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch):
 
 
 def _run_main(monkeypatch: pytest.MonkeyPatch, calls: list[str]) -> None:
+    monkeypatch.setenv("SANIC_HOST", os.environ.get("SANIC_HOST", ""))  # main sets it; restored afterwards
     monkeypatch.setattr(action_server, "start_serving", lambda settings: calls.append("serve"))
     monkeypatch.setattr(action_server.rasa_sdk.endpoint, "ActionExecutor", ActionExecutor)
     monkeypatch.setattr(
@@ -45,7 +47,7 @@ def test_services_are_built_before_the_endpoint_runs(monkeypatch: pytest.MonkeyP
 def test_every_worker_follows_published_knowledge(monkeypatch: pytest.MonkeyPatch, fresh_settings) -> None:
     settings = fresh_settings(KNOWLEDGE_SOURCE="published")
     _run_main(monkeypatch, [])
-    assert action_server.rasa_sdk.endpoint.create_app.__name__ == "create"  # wrapped by `following`
+    assert action_server.rasa_sdk.endpoint.create_app.__name__ == "create"  # wrapped by `guarded`
 
     class App:
         def __init__(self) -> None:
@@ -54,7 +56,7 @@ def test_every_worker_follows_published_knowledge(monkeypatch: pytest.MonkeyPatc
         def register_listener(self, listener: object, event: str) -> None:
             self.listeners.append((listener, event))
 
-    app = action_server.following(lambda *args, **kwargs: App(), settings)("actions")
+    app = action_server.guarded(lambda *args, **kwargs: App(), settings)("actions")
     ((listener, event),) = app.listeners
     assert event == "after_server_start"  # in each worker, after Sanic has forked it
     started: list[str] = []
@@ -67,12 +69,28 @@ def test_every_worker_follows_published_knowledge(monkeypatch: pytest.MonkeyPatc
 def test_a_test_server_serves_the_folder_and_follows_nothing(
     monkeypatch: pytest.MonkeyPatch, fresh_settings
 ) -> None:
-    fresh_settings(KNOWLEDGE_SOURCE="folder")
-    original = action_server.rasa_sdk.endpoint.create_app
+    settings = fresh_settings(KNOWLEDGE_SOURCE="folder", ACTION_SECRET="")
     calls: list[str] = []
     _run_main(monkeypatch, calls)
     assert calls == ["serve", "run:5999"]
-    assert action_server.rasa_sdk.endpoint.create_app is original
+    listeners: list[str] = []
+
+    class App:
+        def register_listener(self, listener: object, event: str) -> None:
+            listeners.append(event)
+
+        def on_request(self, handler: object) -> None:
+            listeners.append("secret")
+
+    action_server.guarded(lambda *args, **kwargs: App(), settings)("actions")
+    assert listeners == []
+
+
+def test_it_listens_on_the_configured_host(monkeypatch: pytest.MonkeyPatch, fresh_settings) -> None:
+    fresh_settings(KNOWLEDGE_SOURCE="folder", BIND_HOST="127.0.0.1")
+    monkeypatch.setenv("SANIC_HOST", "0.0.0.0")  # rasa-sdk's default, which must not win
+    _run_main(monkeypatch, [])
+    assert os.environ["SANIC_HOST"] == "127.0.0.1"
 
 
 def test_warm_up_builds_what_a_first_question_needs(monkeypatch: pytest.MonkeyPatch) -> None:
