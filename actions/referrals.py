@@ -26,13 +26,19 @@ logger = logging.getLogger(__name__)
 
 
 def intake_started(tracker: Tracker) -> object:
-    """When this intake's form was activated ("" if unknown): one intake, one referral."""
-    started = [
-        e.get("timestamp")
-        for e in tracker.events
-        if e.get("event") == "active_loop" and e.get("name") == "mediation_form"
-    ]
-    return started[-1] if started else ""
+    """When this intake's form was first activated ("" if unknown): one intake, one referral, however often the
+    form is resumed (after a question in between, or a failed submission) before its answers are cleared."""
+    started: object = ""
+    for event in tracker.events:
+        if (
+            event.get("event") == "slot"
+            and event.get("name") == "dispute_type"
+            and event.get("value") is None
+        ):
+            started = ""  # clear_form: the next activation starts a new intake
+        elif event.get("event") == "active_loop" and event.get("name") == "mediation_form" and not started:
+            started = event.get("timestamp") or ""
+    return started
 
 
 def route_request(tracker: Tracker) -> RouteRequest:
@@ -129,10 +135,10 @@ class ActionSubmitMediation(Action):
             decision, reference = await asyncio.to_thread(
                 _store, route_request(tracker), application_of(tracker)
             )
-        except Exception as error:
+        except Exception as error:  # nothing was written (one transaction); the answers stay for a retry
             logger.error("referral submit failed: %s", type(error).__name__)
             dispatcher.utter_message(response="utter_submit_failed", json_message={"kind": "fallback"})
-            return []
+            return [SlotSet("confirm", None), ActiveLoop("mediation_form")]  # asks to confirm again
         payload = {"kind": "referral_created", "reference": reference, "org": decision_org(decision)}
         payload["reason"] = decision.reason
         dispatcher.utter_message(

@@ -331,3 +331,53 @@ def test_a_place_not_found_forgets_the_earlier_choice() -> None:
         "location": None,
         "location_choices": None,
     }
+
+
+async def test_a_database_failure_keeps_the_answers_and_the_retry_stores_exactly_one(
+    directory_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import actions.referrals as referrals
+
+    real_store = referrals._store
+
+    def unavailable(*args: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(referrals, "_store", unavailable)
+    dispatcher = CollectingDispatcher()
+    history = [FORM_START, {"event": "active_loop", "name": None, "timestamp": 1300.0}]
+    events = await ActionSubmitMediation().run(dispatcher, tracker("确认", slots=FILLED, events=history), {})
+    assert responses(dispatcher) == ["utter_submit_failed"]
+    # the form resumes at the confirmation question; no other answer is touched
+    assert events == [
+        slot("confirm", None),
+        {"event": "active_loop", "name": "mediation_form", "timestamp": None},
+    ]
+    with session_scope(directory_db) as s:
+        assert s.execute(select(func.count()).select_from(Referral)).scalar_one() == 0
+
+    monkeypatch.setattr(referrals, "_store", real_store)
+    resumed = [*history, {"event": "active_loop", "name": "mediation_form", "timestamp": 1400.0}]
+    for _ in range(2):  # the retry, and a duplicate of it, give one referral under the first activation's key
+        dispatcher = CollectingDispatcher()
+        await ActionSubmitMediation().run(dispatcher, tracker("确认", slots=FILLED, events=resumed), {})
+        assert responses(dispatcher) == ["utter_referral_created"]
+    with session_scope(directory_db) as s:
+        stored = s.execute(select(Referral)).scalars().all()
+        assert len(stored) == 1
+        assert stored[0].conversation_key == referrals.conversation_key("tester", 1234.5)
+
+
+def test_a_new_intake_after_the_answers_are_cleared_is_a_new_key() -> None:
+    from actions.referrals import intake_started
+
+    first = [
+        FORM_START,
+        slot("dispute_type", None),
+        {"event": "active_loop", "name": "mediation_form", "timestamp": 9.0},
+    ]
+    assert intake_started(tracker(events=first)) == 9.0
+    assert intake_started(tracker(events=[FORM_START, {**FORM_START, "timestamp": 2000.0}])) == 1234.5
+    assert intake_started(tracker()) == ""
