@@ -1,4 +1,5 @@
-"""The ``bot`` command line (also ``python -m bot``): build, db, orgs, train, run, route, users, knowledge, eval.
+"""The ``bot`` command line (also ``python -m bot``): build, db, orgs, train, run, route, users, knowledge, eval,
+deploy.
 
 Commands import only what they need, so ``route``, ``orgs import`` and ``users create`` start without
 loading TensorFlow.
@@ -194,6 +195,20 @@ def cmd_knowledge_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deploy_nginx(args: argparse.Namespace) -> int:
+    from bot.ops.deploy import Topology, render_nginx
+
+    topology = Topology(
+        rasa=tuple(args.rasa.split(",")),
+        actions=tuple(args.actions.split(",")),
+        web=args.web,
+        public_listen=args.listen,
+        internal_listen=args.internal,
+    )
+    print(render_nginx(get_settings().project_root, topology), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     from bot.mediation.disputes import DisputeTypes
 
@@ -263,6 +278,18 @@ def parser() -> argparse.ArgumentParser:
     know.add_parser(
         "publish", help="check knowledge/ and make the running action servers use it (no retraining)"
     ).set_defaults(func=cmd_knowledge_publish)
+    deploy = sub.add_parser("deploy", help="production profile").add_subparsers(
+        dest="d_command", required=True
+    )
+    nginx = deploy.add_parser("nginx", help="print the nginx site configuration (README: Production)")
+    nginx.add_argument(
+        "--rasa", default="127.0.0.1:5005,127.0.0.1:5006", help="Rasa servers, comma-separated"
+    )
+    nginx.add_argument("--actions", default="127.0.0.1:5055,127.0.0.1:5056", help="action servers")
+    nginx.add_argument("--web", default="127.0.0.1:8000", help="the web app")
+    nginx.add_argument("--listen", default="80", help="the public listen directive")
+    nginx.add_argument("--internal", default="127.0.0.1:8081", help="the loopback-only listen directive")
+    nginx.set_defaults(func=cmd_deploy_nginx)
     return p
 
 

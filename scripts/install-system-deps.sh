@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: PostgreSQL for the database tests, Chromium and CJK fonts for the browser tests.
+# Debian packages the test suite needs: PostgreSQL for the database tests, Chromium and CJK fonts for the browser tests,
+# Redis and nginx for the production profile's scale-out test.
 # Installs only what is missing.
 set -euo pipefail
-packages=(postgresql chromium fonts-noto-cjk)
+packages=(postgresql chromium fonts-noto-cjk redis-server nginx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
