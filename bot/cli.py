@@ -1,5 +1,5 @@
 """The ``bot`` command line (also ``python -m bot``): build, db, orgs, train, run, route, users, knowledge, eval,
-deploy.
+retention, jobs, deploy.
 
 Commands import only what they need, so ``route``, ``orgs import`` and ``users create`` start without
 loading TensorFlow.
@@ -43,6 +43,70 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
     path = revision(get_settings().db_url, args.message, autogenerate=args.autogenerate)
     print(f"wrote {path}: check it, then run `bot db upgrade`")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.db.backup import BackupError, backup
+
+    settings = get_settings()
+    try:
+        path = backup(
+            settings.db_url, settings.backup_dir, datetime.now(), Path(args.out) if args.out else None
+        )
+    except BackupError as error:
+        print(f"no backup written: {error}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.db.backup import BackupError, restore
+
+    settings = get_settings()
+    try:
+        safety = restore(settings.db_url, Path(args.path), settings.backup_dir, datetime.now())
+    except BackupError as error:
+        print(f"nothing restored: {error}", file=sys.stderr)
+        return 2
+    if safety:
+        print(f"the database as it was is kept in {safety}")
+    print(f"restored {args.path}")
+    return 0
+
+
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bot.retention import run_retention
+
+    settings = get_settings()
+    report = run_retention(settings, datetime.now(timezone.utc), dry_run=args.dry_run)
+    print(
+        f"retention: referrals closed over {settings.retention_referral_months} months ago, "
+        f"questions over {settings.retention_question_log_months} months old"
+        + (" (dry run: nothing changed)" if args.dry_run else "")
+    )
+    for line in report.lines():
+        print(f"  {line}")
+    return 0
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bot.ops.jobs import default_jobs, run_due, serve
+
+    settings = get_settings()
+    if not args.once:
+        return serve(settings)
+    ran = run_due(settings.db_url, default_jobs(settings), lambda: datetime.now(timezone.utc))
+    print(f"ran: {', '.join(ran) or 'nothing was due'}")
     return 0
 
 
@@ -233,6 +297,12 @@ def parser() -> argparse.ArgumentParser:
         help="fill it in from bot/db/models.py vs the (upgraded) database",
     )
     rev.set_defaults(func=cmd_db_revision)
+    backup = db.add_parser("backup", help="write a consistent copy of the database (safe while it runs)")
+    backup.add_argument("--out", help="default: var/backups/qybot-YYYYmmdd-HHMMSS.db (.dump for PostgreSQL)")
+    backup.set_defaults(func=cmd_db_backup)
+    restore = db.add_parser("restore", help="replace the database with a backup (after a safety backup)")
+    restore.add_argument("path")
+    restore.set_defaults(func=cmd_db_restore)
     orgs = sub.add_parser("orgs", help="mediation directory").add_subparsers(
         dest="orgs_command", required=True
     )
@@ -246,7 +316,9 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--out")
     train.add_argument("--epochs-scale", type=float)
     train.set_defaults(func=cmd_train)
-    sub.add_parser("run", help="start Rasa, the action server and the web app").set_defaults(func=cmd_run)
+    sub.add_parser("run", help="start Rasa, the action server, the web app and the job runner").set_defaults(
+        func=cmd_run
+    )
     route = sub.add_parser("route", help="show which organization a dispute goes to")
     route.add_argument("--type", required=True, choices=DisputeTypes.load(get_settings().knowledge_dir).codes)
     route.add_argument("--place", default="")
@@ -278,6 +350,18 @@ def parser() -> argparse.ArgumentParser:
     know.add_parser(
         "publish", help="check knowledge/ and make the running action servers use it (no retraining)"
     ).set_defaults(func=cmd_knowledge_publish)
+    retention = sub.add_parser("retention", help="data retention").add_subparsers(
+        dest="retention_command", required=True
+    )
+    ret = retention.add_parser(
+        "run", help="remove personal data of long-closed referrals and old question-log rows"
+    )
+    ret.add_argument("--dry-run", action="store_true", help="only count what would be removed")
+    ret.set_defaults(func=cmd_retention_run)
+    jobs = sub.add_parser("jobs", help="periodic jobs").add_subparsers(dest="jobs_command", required=True)
+    jobs_run = jobs.add_parser("run", help="run due jobs (retention daily at RETENTION_HOUR) until stopped")
+    jobs_run.add_argument("--once", action="store_true", help="run what is due now, then exit")
+    jobs_run.set_defaults(func=cmd_jobs_run)
     deploy = sub.add_parser("deploy", help="production profile").add_subparsers(
         dest="d_command", required=True
     )

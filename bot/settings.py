@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     wechat_notify_interval_seconds: float = Field(default=30.0, env="WECHAT_NOTIFY_INTERVAL_SECONDS")
     wechat_notify_max_attempts: int = Field(default=5, env="WECHAT_NOTIFY_MAX_ATTEMPTS")
 
+    # Where `bot db backup` writes by default and `bot db restore` keeps its safety copy (best on another disk).
+    backup_dir: Path = Field(default=ROOT / "var" / "backups", env="BACKUP_DIR")
+    # Data lifecycle (bot/retention.py, run daily by `bot jobs run` at RETENTION_HOUR, Beijing time).
+    retention_referral_months: int = Field(default=24, env="RETENTION_REFERRAL_MONTHS")
+    retention_question_log_months: int = Field(default=12, env="RETENTION_QUESTION_LOG_MONTHS")
+    retention_hour: int = Field(default=3, env="RETENTION_HOUR")
+    jobs_poll_seconds: float = Field(default=60.0, env="JOBS_POLL_SECONDS")
+
     class Config:
         env_file = ".env"
         env_file_encoding = "utf-8"
@@ -90,6 +98,18 @@ class Settings(BaseSettings):
     def _known_source(cls, value: str) -> str:
         if value not in {"published", "folder"}:
             raise ValueError("KNOWLEDGE_SOURCE must be published or folder")
+        return value
+
+    @validator("retention_hour")
+    def _an_hour(cls, value: int) -> int:
+        if not 0 <= value <= 23:
+            raise ValueError("RETENTION_HOUR must be an hour of the day, 0 to 23")
+        return value
+
+    @validator("retention_referral_months", "retention_question_log_months")
+    def _some_months(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("retention periods are whole months, at least 1")
         return value
 
     @validator("wechat_api_base")

@@ -66,6 +66,8 @@ class Referral(Base):
     route_reason = Column(String(300), nullable=False, default="")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    # Set by `bot retention run`: the personal fields were emptied (bot/retention.py); the rest is statistics.
+    anonymised_at = Column(DateTime(timezone=True), nullable=True)
 
     organization = relationship(Organization)
     events = relationship("ReferralEvent", order_by="ReferralEvent.id", back_populates="referral")
@@ -120,6 +122,32 @@ class QaLog(Base):
     kb_id = Column(String(40), nullable=True)
     confidence = Column(Float, nullable=True)
     question_masked = Column(Text, nullable=False)
+
+
+class QuestionCount(Base):
+    """Questions of one month by channel, audience, kind and topic: what remains of question-log rows that
+    `bot retention run` deleted (topic "" = none)."""
+
+    __tablename__ = "question_counts"
+    __table_args__ = (UniqueConstraint("month", "channel", "audience", "kind", "topic"),)
+    id = Column(Integer, primary_key=True)
+    month = Column(String(7), nullable=False)  # YYYY-MM (UTC)
+    channel = Column(String(20), nullable=False)
+    audience = Column(String(20), nullable=False)
+    kind = Column(String(20), nullable=False)
+    topic = Column(String(40), nullable=False)
+    count = Column(Integer, nullable=False)
+
+
+class JobRun(Base):
+    """The last scheduled run of one periodic job (bot/ops/jobs.py); claimed with a conditional UPDATE."""
+
+    __tablename__ = "job_runs"
+    name = Column(String(40), primary_key=True)
+    last_slot = Column(DateTime(timezone=True), nullable=True)  # the scheduled time last claimed
+    started_at = Column(DateTime(timezone=True), nullable=True)
+    finished_at = Column(DateTime(timezone=True), nullable=True)
+    outcome = Column(String(200), nullable=False, default="")
 
 
 class WeChatContact(Base):

@@ -1,4 +1,5 @@
-"""``bot run``: start the action server, Rasa and the web app together; stop them all cleanly on Ctrl-C."""
+"""``bot run``: start the action server, Rasa, the web app and the job runner together; stop them all cleanly on
+Ctrl-C."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ STARTUP_SECONDS = 180
 
 @dataclass
 class Service:
-    """One child process, the port it listens on, and the setting that changes that port."""
+    """One child process, the port it listens on (None: it serves nothing and is healthy while it runs), and the
+    setting that changes that port."""
 
     name: str
     command: list[str]
-    port: int
+    port: int | None
     setting: str
     health_path: str
     process: subprocess.Popen | None = None
@@ -63,6 +65,7 @@ def services(settings: Settings, model: Path) -> list[Service]:
         ),
         Service("Rasa", [py, "-m", "bot.channels.server", *rasa_args], settings.rasa_port, "RASA_PORT", "/"),
         Service("web app", [py, "-m", "bot.web.serve"], settings.web_port, "WEB_PORT", "/health"),
+        Service("job runner", [py, "-m", "bot", "jobs", "run"], None, "", ""),
     ]
 
 
@@ -81,6 +84,8 @@ def wait_until_up(url: str, process: subprocess.Popen | None, deadline: float, p
 
 
 def wait_healthy(service: Service, host: str, deadline: float) -> bool:
+    if service.port is None:
+        return service.process is not None and service.process.poll() is None
     return wait_until_up(f"http://{host}:{service.port}{service.health_path}", service.process, deadline)
 
 
@@ -119,7 +124,7 @@ def start_stack(settings: Settings, model: Path, running: list[Service], stop: C
     """Start every service at once (the action server builds its retriever while Rasa loads its model, on their
     own cores), then wait until each is healthy; fills ``running``."""
     plan = services(settings, model)
-    busy = [s for s in plan if not port_free(settings.host, s.port)]
+    busy = [s for s in plan if s.port is not None and not port_free(settings.host, s.port)]
     if busy:
         raise StartupError(
             "\n".join(
@@ -136,7 +141,7 @@ def start_stack(settings: Settings, model: Path, running: list[Service], stop: C
     )
     deadline = time.monotonic() + STARTUP_SECONDS
     for service in plan:
-        print(f"starting {service.name} on port {service.port} …", flush=True)
+        print(f"starting {service.name}{f' on port {service.port}' if service.port else ''} …", flush=True)
         service.process = subprocess.Popen(
             service.command, cwd=settings.project_root, env=env, start_new_session=True
         )

@@ -1,5 +1,5 @@
-"""Migration 0002 (status notices): one head, the models match the migrated schema, and it goes down and up
-again over existing referrals, on SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
+"""Migrations 0002 (status notices) and 0003 (data lifecycle): one head, the models match the migrated schema,
+and each goes down and up again over existing referrals, on SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
 
 import runpy
 from pathlib import Path
@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 
 from bot.db.migrate import VERSIONS, alembic_config, downgrade, revision, upgrade
-from bot.db.models import Base, ReferralEvent
+from bot.db.models import Base, Referral, ReferralEvent
 from bot.db.session import get_engine, session_scope
 from bot.privacy import PiiCipher
 from tests.mediation.referral_factory import add_orgs, add_referral
@@ -20,7 +20,8 @@ NEW_TABLES = {"wechat_contacts", "notifications"}
 
 def test_one_head_after_0001(db_url: str) -> None:
     scripts = ScriptDirectory.from_config(alembic_config(db_url))
-    assert scripts.get_heads() == ["0002"]
+    assert scripts.get_heads() == ["0003"]
+    assert scripts.get_revision("0003").down_revision == "0002"
     assert scripts.get_revision("0002").down_revision == "0001"
 
 
@@ -33,6 +34,8 @@ def test_upgrade_head_matches_the_models(db_url: str) -> None:
         "last_error",
     }  # fmt: skip
     assert "org_id" in {c["name"] for c in schema.get_columns("referral_events")}
+    assert {"question_counts", "job_runs"} <= set(schema.get_table_names())
+    assert "anonymised_at" in {c["name"] for c in schema.get_columns("referrals")}
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
 
@@ -54,15 +57,32 @@ def test_0002_goes_down_and_up_over_existing_referrals(db_url: str) -> None:
         assert (event.status, event.org_id) == ("submitted", None)  # the step recorded before 0002
 
 
+def test_0003_goes_down_and_up_over_existing_referrals(db_url: str) -> None:
+    with session_scope(db_url) as s:
+        add_orgs(s)
+        add_referral(s, PiiCipher("x"))
+    engine = get_engine(db_url)
+    downgrade(db_url, "0002")
+    engine.dispose()
+    schema = inspect(engine)
+    assert not {"question_counts", "job_runs"} & set(schema.get_table_names())
+    assert "anonymised_at" not in {c["name"] for c in schema.get_columns("referrals")}
+    upgrade(db_url)
+    engine.dispose()
+    with session_scope(db_url) as s:
+        (referral,) = s.execute(select(Referral)).scalars().all()
+        assert referral.anonymised_at is None and referral.phone_last4 == "8000"
+
+
 def test_a_new_revision_is_numbered_after_the_head_and_empty_when_the_models_match(
     db_url: str, tmp_path: Path
 ) -> None:
     """`bot db revision --autogenerate` (here into a temporary folder, never into the source tree)."""
     before = sorted(VERSIONS.iterdir())
     path = revision(db_url, "add a column", autogenerate=True, versions=tmp_path)
-    assert path.parent == tmp_path and path.name == "0003_add_a_column.py"
+    assert path.parent == tmp_path and path.name == "0004_add_a_column.py"
     module = runpy.run_path(str(path))
-    assert (module["revision"], module["down_revision"]) == ("0003", "0002")
+    assert (module["revision"], module["down_revision"]) == ("0004", "0003")
     upgrade_body = (
         path.read_text(encoding="utf-8").split("def upgrade() -> None:")[1].split("def downgrade")[0]
     )

@@ -35,6 +35,15 @@ def _cipher() -> PiiCipher:
     return PiiCipher(current_app.config["SETTINGS"].secret_key)
 
 
+def _contacts(r: Referral, cipher: PiiCipher, own: bool) -> tuple[str, str]:
+    """(name, phone) as this user may see them; a referral anonymised by retention says so instead."""
+    if r.anonymised_at is not None:
+        gone = str(_messages()["console_anonymised"])
+        return gone, gone
+    name, phone = cipher.decrypt(r.applicant_name_enc), cipher.decrypt(r.phone_enc)
+    return (name, phone) if own else (mask_name(name), mask_phone(phone))
+
+
 @bp.get("")
 @login_required("mediator", "admin")
 def index() -> str:
@@ -47,8 +56,7 @@ def index() -> str:
             query = query.where(Referral.org_id == session.get("org_id"))
         rows = []
         for r in db.execute(query).scalars():
-            phone = cipher.decrypt(r.phone_enc)
-            name = cipher.decrypt(r.applicant_name_enc)
+            name, phone = _contacts(r, cipher, own)
             rows.append(
                 {
                     "reference": r.reference,
@@ -57,8 +65,8 @@ def index() -> str:
                     "place": r.place_text,
                     "status": r.status,
                     "created_at": r.created_at,
-                    "phone": phone if own else mask_phone(phone),
-                    "name": name if own else mask_name(name),
+                    "phone": phone,
+                    "name": name,
                 }
             )
     return render_template("console/referrals.html", rows=rows, own=own)
@@ -112,7 +120,7 @@ def _page(reference: str, error: str | None = None, status: int = 200) -> Any:
     query_text = request.args.get("q", "").strip()[:50]
     with session_scope(db_url()) as db:
         r = _load(db, reference)
-        phone, name = cipher.decrypt(r.phone_enc), cipher.decrypt(r.applicant_name_enc)
+        name, phone = _contacts(r, cipher, own)
         actions = _statuses().next(r.status) if own else ()
         context = {
             "referral": {
@@ -122,8 +130,8 @@ def _page(reference: str, error: str | None = None, status: int = 200) -> Any:
                 "place": r.place_text,
                 "counterparty": r.counterparty,
                 "description": r.description if own else mask_text(r.description),
-                "name": name if own else mask_name(name),
-                "phone": phone if own else mask_phone(phone),
+                "name": name,
+                "phone": phone,
                 "status": r.status,
                 "channel": r.channel,
                 "created_at": r.created_at,

@@ -197,3 +197,26 @@ def test_list_links_to_the_detail_page(client: FlaskClient, own: str) -> None:
     login(client, "mediator_a")
     page = client.get("/console/referrals").get_data(as_text=True)
     assert f'href="/console/referrals/{own}"' in page and LABELS["submitted"] in page
+
+
+def test_a_referral_anonymised_by_retention_says_so_instead_of_failing(
+    client: FlaskClient, directory_db: str, own: str
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from bot.retention import apply_retention
+    from bot.settings import get_settings
+    from bot.yamlfile import read_yaml
+
+    login(client, "mediator_a")
+    _act(client, own, status="withdrawn")
+    later = datetime.now(timezone.utc) + timedelta(days=800)  # past the 24 months
+    with session_scope(directory_db) as s:
+        assert apply_retention(s, services.catalog().statuses, later, 24, 12).referrals_anonymised == 1
+    gone = read_yaml(get_settings().knowledge_dir / "messages.yml")["console_anonymised"]
+    for user in ("mediator_a", "admin"):
+        login(client, user)
+        for page in (client.get(f"/console/referrals/{own}"), client.get("/console/referrals")):
+            text = page.get_data(as_text=True)
+            assert page.status_code == 200 and gone in text
+            assert "王小明" not in text and "13800138000" not in text and "楼上漏水" not in text
