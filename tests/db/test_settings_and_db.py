@@ -13,8 +13,10 @@ TABLES = {"organizations", "referrals", "referral_events", "reference_counters",
 
 def test_production_needs_a_real_secret() -> None:
     with pytest.raises(ValidationError):
-        Settings(app_env="production", secret_key="change-me")
-    assert Settings(app_env="production", secret_key="x" * 40).secret_key == "x" * 40
+        Settings(app_env="production", secret_key="change-me", action_secret="a" * 40)
+    with pytest.raises(ValidationError, match="ACTION_SECRET"):  # the action server would be open to anyone
+        Settings(app_env="production", secret_key="x" * 40, action_secret="")
+    assert Settings(app_env="production", secret_key="x" * 40, action_secret="a" * 40).secret_key == "x" * 40
 
 
 def test_unknown_environment_is_refused() -> None:
