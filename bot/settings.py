@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     action_timeout_seconds: float = Field(default=10.0, env="ACTION_TIMEOUT_SECONDS")
     chat_timeout_seconds: float = Field(default=15.0, env="CHAT_TIMEOUT_SECONDS")
     max_message_chars: int = Field(default=1000, env="MAX_MESSAGE_CHARS")
+    # Status queries (bot.mediation.lookup_limits): misses allowed per reference and per client within the window.
+    status_misses_per_reference: int = Field(default=5, ge=1, env="STATUS_MISSES_PER_REFERENCE")
+    status_misses_per_client: int = Field(default=10, ge=1, env="STATUS_MISSES_PER_CLIENT")
+    status_lock_hours: float = Field(default=24.0, gt=0, env="STATUS_LOCK_HOURS")
 
     model_dir: Path = Field(default=ROOT / "models", env="MODEL_DIR")
     # Content-addressed (safe to share between project copies): the built retriever and its text analyses.
