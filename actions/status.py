@@ -17,7 +17,7 @@ from bot.mediation.intake import parse_status_query
 from bot.mediation.lookup_limits import LookupLimits
 from bot.mediation.payloads import org_of
 from bot.mediation.referrals import find_for_status
-from bot.privacy import sender_hash
+from bot.privacy import sender_hashes
 from bot.settings import get_settings
 
 Found = tuple[dict[str, Any], dict[str, str]]  # the reply's payload and texts
@@ -46,7 +46,7 @@ class ActionReferralStatus(Action):
             dispatcher.utter_message(response="utter_status_ask_reference")
             return []
         settings = get_settings()
-        clients = [sender_hash(tracker.sender_id, settings.secret_key)]
+        clients = sender_hashes(tracker.sender_id, settings.secret_key, settings.previous_secret_keys)
         limits = LookupLimits.from_settings(settings)
         # The database never blocks the loop.
         locked, found = await asyncio.to_thread(_lookup, limits, reference, last4, clients, self.clock())

@@ -123,3 +123,21 @@ async def test_one_client_is_locked_on_every_reference(
         "utter_status_locked"
     ]
     assert payloads(await _ask(f"查询进度 {references[2]} 8000", sender="someone", clock=clock))[0]["found"]
+
+
+async def test_a_client_keeps_its_count_across_a_key_rotation(
+    directory_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = _referral(directory_db)
+    monkeypatch.setenv("STATUS_MISSES_PER_CLIENT", "2")
+    get_settings.cache_clear()
+    clock = Clock()
+    for n in range(2):
+        await _ask(f"查询进度 QY-000101-AAAA-AAA{n + 2} 1234", sender="scanner", clock=clock)
+    old = get_settings().secret_key
+    monkeypatch.setenv("SECRET_KEY", "a-brand-new-key-after-rotation-0123456789")
+    monkeypatch.setenv("SECRET_KEY_PREVIOUS", old)
+    get_settings.cache_clear()
+    assert responses(await _ask(f"查询进度 {reference} 8000", sender="scanner", clock=clock)) == [
+        "utter_status_locked"
+    ]
