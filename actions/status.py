@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
 from bot import services
 from bot.db.session import session_scope
 from bot.mediation.intake import parse_status_query
+from bot.mediation.lookup_limits import LookupLimits
 from bot.mediation.payloads import org_of
 from bot.mediation.referrals import find_for_status
+from bot.privacy import sender_hashes
+from bot.settings import get_settings
+
+Found = tuple[dict[str, Any], dict[str, str]]  # the reply's payload and texts
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class ActionReferralStatus(Action):
-    """Reference + last four digits → status and history; any mismatch gets the same 'not found' reply."""
+    """Reference + last four digits → status and history. Any mismatch gets the same 'not found' reply, and too
+    many misses on a reference or from a client (across conversations) the same 'locked' reply."""
+
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
+        self.clock = clock
 
     def name(self) -> str:
         return "action_referral_status"
@@ -26,34 +40,41 @@ class ActionReferralStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        vocabulary = services.intake()
-        attempts = int(tracker.get_slot("status_attempts") or 0)
-        if attempts >= vocabulary.max_status_attempts:
-            dispatcher.utter_message(response="utter_status_locked", json_message={"kind": "referral_status"})
-            return []
         reference, last4 = parse_status_query(latest_text(tracker))
         reference = reference or tracker.get_slot("referral_reference")
         if not reference or not last4:
             dispatcher.utter_message(response="utter_status_ask_reference")
             return []
-        found = await asyncio.to_thread(_lookup, reference, last4)  # the database never blocks the loop
-        if found is None:
+        settings = get_settings()
+        clients = sender_hashes(tracker.sender_id, settings.secret_key, settings.previous_secret_keys)
+        limits = LookupLimits.from_settings(settings)
+        # The database never blocks the loop.
+        locked, found = await asyncio.to_thread(_lookup, limits, reference, last4, clients, self.clock())
+        if locked:
+            dispatcher.utter_message(response="utter_status_locked", json_message={"kind": "referral_status"})
+        elif found is None:
             dispatcher.utter_message(
                 response="utter_status_not_found",
                 json_message={"kind": "referral_status", "found": False},
             )
-            return [SlotSet("status_attempts", attempts + 1)]
-        payload, texts = found
-        dispatcher.utter_message(response="utter_referral_status", **texts, json_message=payload)
-        return [SlotSet("status_attempts", 0)]
+        else:
+            payload, texts = found
+            dispatcher.utter_message(response="utter_referral_status", **texts, json_message=payload)
+        return []
 
 
-def _lookup(reference: str, last4: str) -> tuple[dict[str, Any], dict[str, str]] | None:
-    """The reply's payload and texts for a matching referral, read in one session; None when nothing matches."""
+def _lookup(
+    limits: LookupLimits, reference: str, last4: str, clients: Sequence[str], now: datetime
+) -> tuple[bool, Found | None]:
+    """(locked, found), read in one session: locked when the reference or the client has missed too often
+    (nothing is read then); found is None when nothing matches (the miss is counted)."""
     with session_scope() as session:
+        if limits.locked(session, reference, clients, now):
+            return True, None
         referral = find_for_status(session, reference, last4)
         if referral is None:
-            return None
+            limits.record_miss(session, reference, clients[0], now)
+            return False, None
         org = referral.organization
         payload = {
             "kind": "referral_status",
@@ -69,4 +90,4 @@ def _lookup(reference: str, last4: str) -> tuple[dict[str, Any], dict[str, str]]
             "status": services.catalog().statuses.label(referral.status),
             "updated": referral.updated_at.strftime("%Y-%m-%d %H:%M"),
         }
-        return payload, texts
+        return False, (payload, texts)

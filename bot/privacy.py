@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from bot.yamlfile import read_yaml
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９＋－（）　", "0123456789+-() ")
@@ -101,19 +102,39 @@ def mask_name(name: str) -> str:
 
 
 def sender_hash(sender_id: str, secret: str) -> str:
-    """A stable pseudonym for a channel user id (so the id itself is not stored next to the data)."""
+    """A stable pseudonym for a channel user id (so the id itself is not stored next to the data).
+
+    It is keyed by SECRET_KEY, so a rotation changes it: new data carries the new key's hash, and whatever matches
+    a sender to stored data also tries the previous keys' hashes (see ``sender_hashes``)."""
     return hashlib.sha256(f"{secret}:{sender_id}".encode()).hexdigest()
 
 
-class PiiCipher:
-    """Encrypts names and phone numbers at rest with a key derived from SECRET_KEY."""
+def sender_hashes(sender_id: str, secret: str, previous: Sequence[str] = ()) -> list[str]:
+    """The sender's pseudonym under the current key, then under each previous key."""
+    return [sender_hash(sender_id, key) for key in (secret, *previous)]
 
-    def __init__(self, secret: str):
-        key = base64.urlsafe_b64encode(hashlib.sha256(f"qybot-pii:{secret}".encode()).digest())
-        self._fernet = Fernet(key)
+
+def _fernet(secret: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"qybot-pii:{secret}".encode()).digest()))
+
+
+class PiiCipher:
+    """Encrypts names and phone numbers at rest with a key derived from SECRET_KEY; decrypts what was encrypted
+    under it or under any previous key (SECRET_KEY_PREVIOUS), so a rotation leaves stored data readable."""
+
+    def __init__(self, secret: str, previous: Sequence[str] = ()):
+        self._fernet = MultiFernet([_fernet(key) for key in (secret, *previous)])
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PiiCipher:
+        return cls(settings.secret_key, settings.previous_secret_keys)
 
     def encrypt(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode()
 
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
+
+    def rotate(self, token: str) -> str:
+        """The same value encrypted under the current key (for re-encrypting stored data after a rotation)."""
+        return self._fernet.rotate(token.encode()).decode()

@@ -171,7 +171,7 @@ def yes_no() -> YesNoRules:
 
 @lru_cache(maxsize=1)
 def cipher() -> PiiCipher:
-    return PiiCipher(get_settings().secret_key)
+    return PiiCipher.from_settings(get_settings())
 
 
 def warm_up() -> None:

@@ -6,21 +6,34 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseSettings, Field, validator
+from pydantic import BaseSettings, Field, root_validator, validator
+
+from bot.secret_file import MIN_LENGTH, development_secret
 
 ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
+LEGACY_DEFAULT_SECRET = "change-me"  # what SECRET_KEY defaulted to before var/secret.key
+PLACEHOLDER_SECRETS = {"", LEGACY_DEFAULT_SECRET, "changeme", "secret", "dev"}
+SECRET_HELP = (
+    f"Set SECRET_KEY (in .env or the environment) to a random value of {MIN_LENGTH}+ characters, for example the "
+    "output of "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`; keep the old one in SECRET_KEY_PREVIOUS if "
+    "data was stored under it. Only APP_ENV=test accepts any key; APP_ENV=development without SECRET_KEY makes one "
+    "in var/secret.key."
+)
 
 
 class Settings(BaseSettings):
-    """Runtime configuration. Defaults suit a developer machine; production refuses placeholder secrets."""
+    """Runtime configuration. Defaults suit a developer machine; only tests accept a placeholder secret."""
 
     app_env: str = Field(default="development", env="APP_ENV")
     project_root: Path = Field(default=ROOT, env="PROJECT_ROOT")
     database_url: str = Field(default="", env="DATABASE_URL")
     # Rasa's conversations (SQLTrackerStore): empty = the SQLite file var/tracker.db, so a restart loses nothing.
     tracker_store_url: str = Field(default="", env="TRACKER_STORE_URL")
-    secret_key: str = Field(default="change-me", env="SECRET_KEY")
+    # Empty in development: a key generated once into var/secret.key (reading it is the only I/O settings do).
+    secret_key: str = Field(default="", env="SECRET_KEY")
+    # Earlier keys, comma-separated, newest first: still read (PII, console sessions, sender hashes), never written.
+    secret_key_previous: str = Field(default="", env="SECRET_KEY_PREVIOUS")
 
     host: str = Field(default="127.0.0.1", env="BIND_HOST")
     rasa_port: int = Field(default=5005, env="RASA_PORT")
@@ -34,6 +47,10 @@ class Settings(BaseSettings):
     action_timeout_seconds: float = Field(default=10.0, env="ACTION_TIMEOUT_SECONDS")
     chat_timeout_seconds: float = Field(default=15.0, env="CHAT_TIMEOUT_SECONDS")
     max_message_chars: int = Field(default=1000, env="MAX_MESSAGE_CHARS")
+    # Status queries (bot.mediation.lookup_limits): misses allowed per reference and per client within the window.
+    status_misses_per_reference: int = Field(default=5, ge=1, env="STATUS_MISSES_PER_REFERENCE")
+    status_misses_per_client: int = Field(default=10, ge=1, env="STATUS_MISSES_PER_CLIENT")
+    status_lock_hours: float = Field(default=24.0, gt=0, env="STATUS_LOCK_HOURS")
 
     model_dir: Path = Field(default=ROOT / "models", env="MODEL_DIR")
     # Content-addressed (safe to share between project copies): the built retriever and its text analyses.
@@ -74,11 +91,20 @@ class Settings(BaseSettings):
             raise ValueError("APP_ENV must be development, test or production")
         return value
 
-    @validator("secret_key")
-    def _real_secret_in_production(cls, value: str, values: dict) -> str:
-        if values.get("app_env") == "production" and (value in PLACEHOLDER_SECRETS or len(value) < 32):
-            raise ValueError("SECRET_KEY must be set to a random value of 32+ characters in production")
-        return value
+    @root_validator(skip_on_failure=True)
+    def _real_secret_unless_testing(cls, values: dict) -> dict:
+        """Real data needs a real key: outside tests a placeholder or short key is refused; in development a
+        missing one is generated into var/secret.key (data stored under the old default stays readable)."""
+        env, key = values["app_env"], values["secret_key"]
+        if env == "development" and not key:
+            values["secret_key"] = development_secret(values["project_root"] / "var")
+            values["secret_key_previous"] = ",".join(
+                k for k in (values["secret_key_previous"], LEGACY_DEFAULT_SECRET) if k
+            )
+        elif env != "test" and (key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_LENGTH):
+            problem = "is not set" if not key else "is a placeholder or shorter than 32 characters"
+            raise ValueError(f"SECRET_KEY {problem} (APP_ENV={env}). {SECRET_HELP}")
+        return values
 
     @validator("action_secret")
     def _action_secret_in_production(cls, value: str, values: dict) -> str:
@@ -115,6 +141,11 @@ class Settings(BaseSettings):
     @validator("wechat_api_base")
     def _api_base_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    @property
+    def previous_secret_keys(self) -> tuple[str, ...]:
+        """SECRET_KEY_PREVIOUS as a list, newest first."""
+        return tuple(k.strip() for k in self.secret_key_previous.split(",") if k.strip())
 
     @property
     def var_dir(self) -> Path:

@@ -22,6 +22,7 @@ from bot.settings import OFFLINE_ENV
 from tests.paths import ROOT
 
 os.environ.update(OFFLINE_ENV)
+os.environ.setdefault("APP_ENV", "test")  # the only environment that accepts any SECRET_KEY
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
 BUILD = ROOT / "var" / "build"  # where `bot build` writes (never into the source tree)
 

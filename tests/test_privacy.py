@@ -2,7 +2,16 @@
 
 import pytest
 
-from bot.privacy import PiiCipher, find_phone, mask_name, mask_phone, mask_text, normalize_phone
+from bot.privacy import (
+    PiiCipher,
+    find_phone,
+    mask_name,
+    mask_phone,
+    mask_text,
+    normalize_phone,
+    sender_hash,
+    sender_hashes,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +71,19 @@ def test_cipher_round_trip_and_key_separation() -> None:
     assert PiiCipher("one").decrypt(token) == "13800138000"
     with pytest.raises(Exception):  # noqa: B017 - any failure to decrypt with the wrong key
         PiiCipher("two").decrypt(token)
+
+
+def test_after_a_rotation_old_tokens_are_read_and_new_ones_use_the_new_key() -> None:
+    old_token = PiiCipher("old").encrypt("13800138000")
+    rotated = PiiCipher("new", ["older", "old"])
+    assert rotated.decrypt(old_token) == "13800138000"
+    new_token = rotated.encrypt("13900001111")
+    assert PiiCipher("new").decrypt(new_token) == "13900001111"
+    with pytest.raises(Exception):  # noqa: B017 - the old key alone cannot read what the new one wrote
+        PiiCipher("old").decrypt(new_token)
+    assert PiiCipher("new").decrypt(rotated.rotate(old_token)) == "13800138000"
+
+
+def test_sender_hashes_put_the_current_key_first() -> None:
+    assert sender_hashes("o-1", "new", ["old"]) == [sender_hash("o-1", "new"), sender_hash("o-1", "old")]
+    assert sender_hash("o-1", "new") != sender_hash("o-1", "old")

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import declarative_base, relationship
 
 Base: Any = declarative_base()
@@ -88,12 +99,16 @@ class ReferralEvent(Base):
     referral = relationship(Referral, back_populates="events")
 
 
-class ReferenceCounter(Base):
-    """Per-day sequence behind human-readable reference numbers (QY-YYYYMMDD-NNNN)."""
+class StatusLookupMiss(Base):
+    """One failed status query (wrong key or no such reference), counted per reference and per client (no
+    personal data: the key is a reference as typed or a sender_hash). Rows older than the window are deleted."""
 
-    __tablename__ = "reference_counters"
-    day = Column(String(8), primary_key=True)
-    last = Column(Integer, nullable=False, default=0)
+    __tablename__ = "status_lookup_misses"
+    __table_args__ = (Index("ix_status_lookup_misses_scope_key", "scope", "key", "missed_at"),)
+    id = Column(Integer, primary_key=True)
+    scope = Column(String(10), nullable=False)  # "reference" or "client"
+    key = Column(String(64), nullable=False)
+    missed_at = Column(DateTime(timezone=True), nullable=False, index=True)
 
 
 class User(Base):

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.knowledge.entries import han_count
+from bot.mediation.references import find_reference
 from bot.yamlfile import read_yaml
 
 MIN_DESCRIPTION_HAN = 10
 MAX_DESCRIPTION_CHARS = 1000
 MAX_COUNTERPARTY_CHARS = 30
 NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{1,20}$")
-REFERENCE = re.compile(r"QY-\d{8}-\d{4}", re.IGNORECASE)
 LAST_FOUR = re.compile(r"(?<![\d-])(\d{4})(?!\d)")
 _SPACE = re.compile(r"\s+")
 _CLAUSE = re.compile(r"[，,。.；;、]+")
@@ -26,7 +26,6 @@ class IntakeVocabulary:
 
     counterparties: dict[str, str]
     edit_words: dict[str, str]
-    max_status_attempts: int
     request_words: re.Pattern[str]
     name_prefixes: re.Pattern[str]
     contact_unknown: str
@@ -37,7 +36,6 @@ class IntakeVocabulary:
         return cls(
             raw["counterparties"],
             raw["edit_words"],
-            int(raw["max_status_attempts"]),
             re.compile(raw["request_words"]),
             re.compile(raw["name_prefixes"]),
             str(raw["contact_unknown"]),
@@ -78,11 +76,13 @@ def valid_counterparty(text: str) -> str | None:
 
 
 def parse_status_query(text: str) -> tuple[str | None, str | None]:
-    """(reference, last four digits) from '查询进度 QY-20261129-0001 8000'."""
-    reference = REFERENCE.search(text or "")
-    rest = REFERENCE.sub("", text or "")
+    """(reference, last four digits) from '查询进度 QY-261129-K7MP-9PQX 8000' (or 'qy 261129 k7m p9p qx，尾号8000',
+    or an older 'QY-20261129-0001 8000'); the reference in its stored spelling."""
+    text = text or ""
+    found = find_reference(text)
+    rest = text[: found[1][0]] + " " + text[found[1][1] :] if found else text
     digits = LAST_FOUR.search(rest)
-    return (reference.group(0).upper() if reference else None, digits.group(1) if digits else None)
+    return (found[0] if found else None, digits.group(1) if digits else None)
 
 
 def conversation_key(sender_id: str, started_at: object) -> str:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Notification, Referral, WeChatContact
 from bot.db.session import session_scope
 from bot.mediation.statuses import Statuses
-from bot.privacy import PiiCipher, sender_hash
+from bot.privacy import PiiCipher, sender_hashes
 from bot.yamlfile import read_yaml
 
 logger = logging.getLogger(__name__)
@@ -95,9 +95,24 @@ def enqueue(session: Session, referral: Referral, status: str, now: datetime) ->
     return notification
 
 
-def record_inbound(session: Session, openid: str, secret: str, now: datetime) -> str:
-    """Remember that this WeChat user just wrote (the OpenID encrypted); returns their sender_hash."""
-    key = sender_hash(openid, secret)
+def record_inbound(
+    session: Session, openid: str, secret: str, now: datetime, previous: Sequence[str] = ()
+) -> str:
+    """Remember that this WeChat user just wrote (the OpenID encrypted); returns their sender_hash. After a key
+    rotation, their referrals and contact made under a previous key move to the current key's hash."""
+    key, *old = sender_hashes(openid, secret, previous)
+    if old:
+        session.execute(
+            update(Referral)
+            .where(Referral.sender_hash.in_(old))
+            .values(sender_hash=key)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            delete(WeChatContact)
+            .where(WeChatContact.sender_hash.in_(old))
+            .execution_options(synchronize_session=False)
+        )
     contact = session.get(WeChatContact, key)
     if contact is not None:
         contact.last_inbound_at = now
@@ -105,7 +120,11 @@ def record_inbound(session: Session, openid: str, secret: str, now: datetime) ->
     savepoint = session.begin_nested()
     try:
         session.add(
-            WeChatContact(sender_hash=key, openid_enc=PiiCipher(secret).encrypt(openid), last_inbound_at=now)
+            WeChatContact(
+                sender_hash=key,
+                openid_enc=PiiCipher(secret, previous).encrypt(openid),
+                last_inbound_at=now,
+            )
         )
         session.flush()
         savepoint.commit()
@@ -155,7 +174,9 @@ def release(session: Session, ids: list[int]) -> None:
         )
 
 
-def claim_due(session: Session, secret: str, texts: NoticeTexts, now: datetime) -> list[Outgoing]:
+def claim_due(
+    session: Session, secret: str, texts: NoticeTexts, now: datetime, previous: Sequence[str] = ()
+) -> list[Outgoing]:
     """Pending notices whose applicant wrote within the 48-hour window, marked "sending" (one attempt more)."""
     query = (
         select(Notification, WeChatContact.openid_enc)
@@ -166,14 +187,14 @@ def claim_due(session: Session, secret: str, texts: NoticeTexts, now: datetime) 
         .order_by(Notification.id)
         .limit(BATCH)
     )
-    cipher = PiiCipher(secret)
+    cipher = PiiCipher(secret, previous)
     due = []
     for notification, openid_enc in session.execute(query).all():
         if not _claim(session, notification, "sending", attempts=Notification.attempts + 1):
             continue
         try:
             openid = cipher.decrypt(openid_enc)
-        except InvalidToken:  # SECRET_KEY changed: it can only be shown on the next message
+        except InvalidToken:  # SECRET_KEY changed, old key dropped: it can only be shown on the next message
             _finish(session, notification.id, "undecryptable", now, max_attempts=0)
             continue
         due.append(Outgoing(notification.id, openid, texts.render(notification)))
@@ -218,6 +239,7 @@ class Outbox:
     secret: str
     texts: NoticeTexts
     max_attempts: int = 5
+    previous: tuple[str, ...] = ()  # SECRET_KEY_PREVIOUS
 
     async def _run(self, work: Callable[..., T], *args: Any) -> T:
         def in_session() -> T:
@@ -230,7 +252,9 @@ class Outbox:
         """Record the user's message and take their undelivered notices, in one transaction."""
 
         def work(session: Session) -> list[Notice]:
-            return take_for_reply(session, record_inbound(session, openid, self.secret, now), self.texts, now)
+            return take_for_reply(
+                session, record_inbound(session, openid, self.secret, now, self.previous), self.texts, now
+            )
 
         return await self._run(work)
 
@@ -245,7 +269,7 @@ class Outbox:
         ``max_attempts``, then given up (still shown on the citizen's next message)."""
         if not sender.configured:
             return 0, 0
-        due = await self._run(claim_due, self.secret, self.texts, now)
+        due = await self._run(claim_due, self.secret, self.texts, now, self.previous)
         sent = failed = 0
         for item in due:
             error = None

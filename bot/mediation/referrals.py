@@ -1,4 +1,4 @@
-"""Referrals: routing an application against the stored directory, storing it once, reference numbers, status."""
+"""Referrals: routing an application against the stored directory, storing it once, finding one for status."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db.models import ReferenceCounter, Referral, ReferralEvent
+from bot.db.models import Referral, ReferralEvent
 from bot.knowledge.catalog import Catalog
 from bot.mediation.directory import load_rows_from_db, open_case_counts
+from bot.mediation.references import new_reference
 from bot.mediation.routing import RouteDecision, RouteRequest
 from bot.mediation.statuses import FIRST
 from bot.privacy import PiiCipher
-
-REFERENCE_PREFIX = "QY"
 
 
 @dataclass(frozen=True)
@@ -45,17 +44,11 @@ def route_application(session: Session, catalog: Catalog, request: RouteRequest)
 
 
 def next_reference(session: Session, now: datetime) -> str:
-    """QY-YYYYMMDD-NNNN from a per-day counter updated inside the caller's transaction."""
-    day = now.strftime("%Y%m%d")
-    counter = session.execute(
-        select(ReferenceCounter).where(ReferenceCounter.day == day).with_for_update()
-    ).scalar_one_or_none()
-    if counter is None:
-        counter = ReferenceCounter(day=day, last=0)
-        session.add(counter)
-    counter.last += 1
-    session.flush()
-    return f"{REFERENCE_PREFIX}-{day}-{counter.last:04d}"
+    """A random reference (bot.mediation.references) that no referral has yet."""
+    while True:
+        reference = new_reference(now)
+        if session.execute(select(Referral.id).where(Referral.reference == reference)).first() is None:
+            return reference
 
 
 def find_by_conversation(session: Session, conversation_key: str) -> Referral | None:

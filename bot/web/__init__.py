@@ -17,6 +17,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
+        # Sessions signed with a previous key stay valid after a rotation (Flask 3.1+); new ones use the new key.
+        SECRET_KEY_FALLBACKS=list(settings.previous_secret_keys),
         SETTINGS=settings,
         MESSAGES=read_yaml(settings.knowledge_dir / "messages.yml"),
         STATUSES=Statuses.load(settings.knowledge_dir),

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from bot.db.models import Referral
 from bot.db.session import session_scope
+from bot.mediation.references import ALPHABET
 from tests.browser.conftest import DESKTOP, ChatPage
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
 OpenChat = Callable[..., ChatPage]
-REFERENCE = re.compile(r"QY-\d{8}-\d{4}")
+REFERENCE = re.compile(rf"QY-\d{{6}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")
 
 
 def font_size(locator: Locator) -> float:

@@ -1,4 +1,4 @@
-"""Migrations 0002 (status notices) and 0003 (data lifecycle): one head, the models match the migrated schema,
+"""Migrations 0002 (status notices), 0003 (data lifecycle) and 0004 (status lookup limits): one head, the models match the migrated schema,
 and each goes down and up again over existing referrals, on SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
 
 import runpy
@@ -20,7 +20,8 @@ NEW_TABLES = {"wechat_contacts", "notifications"}
 
 def test_one_head_after_0001(db_url: str) -> None:
     scripts = ScriptDirectory.from_config(alembic_config(db_url))
-    assert scripts.get_heads() == ["0003"]
+    assert scripts.get_heads() == ["0004"]
+    assert scripts.get_revision("0004").down_revision == "0003"
     assert scripts.get_revision("0003").down_revision == "0002"
     assert scripts.get_revision("0002").down_revision == "0001"
 
@@ -45,7 +46,7 @@ def test_0002_goes_down_and_up_over_existing_referrals(db_url: str) -> None:
         add_orgs(s)
         add_referral(s, PiiCipher("x"))
     engine = get_engine(db_url)
-    downgrade(db_url, "0001")
+    downgrade(db_url, "0001")  # through 0004 and 0003 as well
     engine.dispose()
     schema = inspect(engine)
     assert not NEW_TABLES & set(schema.get_table_names())
@@ -62,7 +63,7 @@ def test_0003_goes_down_and_up_over_existing_referrals(db_url: str) -> None:
         add_orgs(s)
         add_referral(s, PiiCipher("x"))
     engine = get_engine(db_url)
-    downgrade(db_url, "0002")
+    downgrade(db_url, "0002")  # through 0004 as well
     engine.dispose()
     schema = inspect(engine)
     assert not {"question_counts", "job_runs"} & set(schema.get_table_names())
@@ -80,9 +81,9 @@ def test_a_new_revision_is_numbered_after_the_head_and_empty_when_the_models_mat
     """`bot db revision --autogenerate` (here into a temporary folder, never into the source tree)."""
     before = sorted(VERSIONS.iterdir())
     path = revision(db_url, "add a column", autogenerate=True, versions=tmp_path)
-    assert path.parent == tmp_path and path.name == "0004_add_a_column.py"
+    assert path.parent == tmp_path and path.name == "0005_add_a_column.py"
     module = runpy.run_path(str(path))
-    assert (module["revision"], module["down_revision"]) == ("0004", "0003")
+    assert (module["revision"], module["down_revision"]) == ("0005", "0004")
     upgrade_body = (
         path.read_text(encoding="utf-8").split("def upgrade() -> None:")[1].split("def downgrade")[0]
     )

@@ -1,4 +1,4 @@
-"""Settings refuse placeholder secrets in production; migrations go up and down on each database."""
+"""Settings refuse unknown environments; migrations go up and down on each database (SECRET_KEY: test_secret_key)."""
 
 import pytest
 from pydantic import ValidationError
@@ -8,7 +8,7 @@ from bot.db.migrate import downgrade, upgrade
 from bot.db.session import get_engine
 from bot.settings import Settings
 
-TABLES = {"organizations", "referrals", "referral_events", "reference_counters", "users", "qa_log"}
+TABLES = {"organizations", "referrals", "referral_events", "status_lookup_misses", "users", "qa_log"}
 
 
 def test_production_needs_a_real_secret() -> None:
@@ -41,22 +41,29 @@ def test_migrations_up_down_up(db_url: str) -> None:
 
 
 def test_concurrent_writers_on_sqlite_wait_instead_of_failing(tmp_path) -> None:
-    """Numbering referrals reads then writes; with other connections writing meanwhile, none may fail."""
+    """Counting status-query misses reads then writes; with other connections writing meanwhile, none may fail."""
     from concurrent.futures import ThreadPoolExecutor
-    from datetime import datetime, timezone
+    from datetime import datetime, timedelta, timezone
 
+    from sqlalchemy import func, select
+
+    from bot.db.models import StatusLookupMiss
     from bot.db.session import session_scope
-    from bot.mediation.referrals import next_reference
+    from bot.mediation.lookup_limits import LookupLimits
 
     url = f"sqlite:///{tmp_path / 'busy.db'}"
     upgrade(url)
     now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    limits = LookupLimits(per_reference=100, per_client=100, window=timedelta(hours=24))
 
-    def number(_: int) -> str:
+    def miss(n: int) -> bool:
         with session_scope(url) as s:
-            return next_reference(s, now)
+            locked = limits.locked(s, f"QY-261130-{n:08d}", [f"client-{n % 4}"], now)
+            limits.record_miss(s, f"QY-261130-{n:08d}", f"client-{n % 4}", now)
+            return locked
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        references = list(pool.map(number, range(40)))
-    assert sorted(references) == [f"QY-20261130-{n:04d}" for n in range(1, 41)]
+        assert not any(pool.map(miss, range(40)))
+    with session_scope(url) as s:
+        assert s.execute(select(func.count()).select_from(StatusLookupMiss)).scalar_one() == 80
     get_engine(url).dispose()

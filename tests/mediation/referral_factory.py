@@ -40,7 +40,7 @@ def application(key: str = "conv-1", **fields: Any) -> Application:
 def store_referral(db_url: str, key: str, org_id: str, **fields: Any) -> str:
     """Store one referral (contacts encrypted with the settings' secret) and return its reference."""
     with session_scope(db_url) as s:
-        cipher = PiiCipher(get_settings().secret_key)
+        cipher = PiiCipher.from_settings(get_settings())  # as the actions do
         referral, _ = create_referral(s, application(key, **fields), org_id, "原因", cipher)
         return str(referral.reference)
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import services
-from bot.db.models import Notification, WeChatContact
+from bot.db.models import Notification, Referral, WeChatContact
 from bot.db.session import session_scope
 from bot.mediation.notices import NoticeTexts, Outbox, record_inbound, reset_stale, take_for_reply
 from bot.mediation.workflow import change_status
@@ -166,3 +166,24 @@ def test_only_this_applicants_notices_are_taken(outbox: Outbox, db_url: str) -> 
     with session_scope(db_url) as s:
         assert len(take_for_reply(s, HASH, TEXTS, T0)) == 1
     assert sorted(n[0] for n in _notices(db_url)) == ["pending", "shown"]
+
+
+async def test_after_a_key_rotation_notices_still_reach_earlier_applicants(db_url: str) -> None:
+    """The referral and the contact were made under the old key; the applicant writes after the rotation: the
+    notice is shown, their pseudonym moves to the new key, and later notices are pushed."""
+    with session_scope(db_url) as s:
+        add_orgs(s)
+    reference = _referral_with_news(db_url)
+    _wrote(db_url, T0 - timedelta(hours=100))  # the contact, under the old key, long ago
+    rotated = Outbox(db_url, "notify-new-secret", TEXTS, max_attempts=3, previous=(SECRET,))
+    shown = await rotated.inbound(OPENID, T0)
+    assert [reference in n.text for n in shown] == [True]
+    new_hash = sender_hash(OPENID, "notify-new-secret")
+    with session_scope(db_url) as s:
+        assert [c.sender_hash for c in s.execute(select(WeChatContact)).scalars()] == [new_hash]
+        (referral,) = s.execute(select(Referral)).scalars().all()
+        assert referral.sender_hash == new_hash
+        change_status(s, services.catalog().statuses, referral, "in_mediation", "mediator_a", "", T0)
+    sender = FakeSender()
+    assert await rotated.dispatch_pending(sender, T0 + timedelta(hours=1)) == (1, 0)
+    assert sender.sent[0][0] == OPENID

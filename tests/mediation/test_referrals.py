@@ -1,12 +1,15 @@
 """Referrals: readable unique references, idempotent submission, encrypted contact details, history."""
 
+import re
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
 from bot.db.models import Referral, ReferralEvent
 from bot.db.session import session_scope
-from bot.mediation.referrals import Application, create_referral
+from bot.mediation import referrals
+from bot.mediation.intake import parse_status_query
+from bot.mediation.referrals import Application, create_referral, find_for_status
 from bot.privacy import PiiCipher
 from tests.mediation.referral_factory import application
 
@@ -23,17 +26,40 @@ def _intake(key: str = "conv-1") -> Application:
     )
 
 
-def test_reference_numbers_are_daily_sequences(directory_db: str) -> None:
+def test_references_are_random_and_carry_the_day(directory_db: str) -> None:
     now = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
     with session_scope(directory_db) as s:
         first, created = create_referral(s, _intake("a"), "V441802006001", "原因", CIPHER, now)
         second, _ = create_referral(s, _intake("b"), "V441802006001", "原因", CIPHER, now)
         assert created
-        assert (first.reference, second.reference) == ("QY-20261129-0001", "QY-20261129-0002")
-        tomorrow, _ = create_referral(
-            s, _intake("c"), "V441802006001", "原因", CIPHER, datetime(2026, 11, 30)
-        )
-        assert tomorrow.reference == "QY-20261130-0001"
+        for reference in (first.reference, second.reference):
+            assert re.fullmatch(r"QY-261129-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", reference)
+        assert first.reference != second.reference
+
+
+def test_a_reference_already_taken_is_drawn_again(directory_db: str, monkeypatch) -> None:
+    drawn = iter(["QY-261129-AAAA-AAAA", "QY-261129-AAAA-AAAA", "QY-261129-BBBB-BBBB"])
+    monkeypatch.setattr(referrals, "new_reference", lambda now: next(drawn))
+    with session_scope(directory_db) as s:
+        first, _ = create_referral(s, _intake("a"), "V441802006001", "原因", CIPHER)
+        second, _ = create_referral(s, _intake("b"), "V441802006001", "原因", CIPHER)
+        assert (first.reference, second.reference) == ("QY-261129-AAAA-AAAA", "QY-261129-BBBB-BBBB")
+
+
+def test_status_lookup_finds_new_and_old_references_only_with_the_key(directory_db: str) -> None:
+    with session_scope(directory_db) as s:
+        new, _ = create_referral(s, _intake("a"), "V441802006001", "原因", CIPHER)
+        old, _ = create_referral(s, _intake("b"), "V441802006001", "原因", CIPHER)
+        old.reference = "QY-20261129-0001"  # made before references were random
+    with session_scope(directory_db) as s:
+        for typed, reference in (
+            (new.reference.lower().replace("-", " "), new.reference),
+            ("qy20261129 0001", old.reference),
+        ):
+            parsed, _ = parse_status_query(f"查询进度 {typed} 8000")
+            assert parsed == reference
+            assert find_for_status(s, parsed, "8000").reference == reference
+            assert find_for_status(s, parsed, "8001") is None
 
 
 def test_resubmitting_the_same_conversation_creates_nothing(directory_db: str) -> None:

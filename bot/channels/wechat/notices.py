@@ -33,6 +33,7 @@ class StatusNotices:
             settings.secret_key,
             NoticeTexts.from_knowledge(settings.knowledge_dir),
             settings.wechat_notify_max_attempts,
+            settings.previous_secret_keys,
         )
         self.sender = sender
         self.interval = settings.wechat_notify_interval_seconds

@@ -32,7 +32,7 @@ def _statuses() -> Statuses:
 
 
 def _cipher() -> PiiCipher:
-    return PiiCipher(current_app.config["SETTINGS"].secret_key)
+    return PiiCipher.from_settings(current_app.config["SETTINGS"])
 
 
 def _contacts(r: Referral, cipher: PiiCipher, own: bool) -> tuple[str, str]:
