@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from pydantic import BaseSettings, Field, root_validator, validator
@@ -80,6 +81,20 @@ class Settings(BaseSettings):
     retention_question_log_months: int = Field(default=12, env="RETENTION_QUESTION_LOG_MONTHS")
     retention_hour: int = Field(default=3, env="RETENTION_HOUR")
     jobs_poll_seconds: float = Field(default=60.0, env="JOBS_POLL_SECONDS")
+    # Rate limits (messages per window; 0 = no limit). Senders are per browser or per OpenID; one public address
+    # may carry a whole school or village behind NAT, so its limit is far higher than one sender's.
+    rate_limit_window_seconds: float = Field(default=60.0, env="RATE_LIMIT_WINDOW_SECONDS")
+    chat_limit_per_sender: int = Field(default=20, env="CHAT_LIMIT_PER_SENDER")
+    chat_limit_per_ip: int = Field(default=240, env="CHAT_LIMIT_PER_IP")
+    wechat_limit_per_openid: int = Field(default=20, env="WECHAT_LIMIT_PER_OPENID")
+    # Console sign-in: this many failures lock the account (or the address) until the window ends.
+    login_max_failures: int = Field(default=5, env="LOGIN_MAX_FAILURES")
+    login_max_failures_per_ip: int = Field(default=20, env="LOGIN_MAX_FAILURES_PER_IP")
+    login_lock_seconds: float = Field(default=900.0, env="LOGIN_LOCK_SECONDS")
+    # Empty = counters in this process; a redis:// URL shares them between several web or Rasa processes.
+    rate_limit_redis_url: str = Field(default="", env="RATE_LIMIT_REDIS_URL")
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; anyone else's is ignored.
+    trusted_proxies: str = Field(default="127.0.0.1,::1", env="TRUSTED_PROXIES")
 
     class Config:
         env_file = ".env"
@@ -138,6 +153,15 @@ class Settings(BaseSettings):
             raise ValueError("retention periods are whole months, at least 1")
         return value
 
+    @validator("trusted_proxies")
+    def _proxy_networks(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an address or network") from exc
+        return value
+
     @validator("wechat_api_base")
     def _api_base_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
@@ -176,8 +200,17 @@ class Settings(BaseSettings):
         return self.tracker_store_url or f"sqlite:///{self.var_dir / 'tracker.db'}"
 
     @property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """TRUSTED_PROXIES as networks (a bare address is a network of one)."""
+        return tuple(ip_network(item, strict=False) for item in _split(self.trusted_proxies))
+
+    @property
     def rasa_base_url(self) -> str:
         return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -31,8 +31,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
-    from bot.web import chat
+    from bot.web import chat, limits
     from bot.web.console import auth, knowledge, questions, referrals
+
+    limits.install(app, settings)
 
     for blueprint in (chat.bp, auth.bp, referrals.bp, questions.bp, knowledge.bp):
         app.register_blueprint(blueprint)

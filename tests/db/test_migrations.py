@@ -1,5 +1,6 @@
-"""Migrations 0002 (status notices), 0003 (data lifecycle) and 0004 (status lookup limits): one head, the models match the migrated schema,
-and each goes down and up again over existing referrals, on SQLite and (with TEST_POSTGRES_URL) PostgreSQL."""
+"""Migrations 0002 (status notices), 0003 (data lifecycle) and 0004 (status lookup limits): one head, the models
+match the migrated schema, and each goes down and up again over existing referrals, on SQLite and (with
+TEST_POSTGRES_URL) PostgreSQL."""
 
 import runpy
 from pathlib import Path

@@ -1,13 +1,16 @@
-"""A web app bound to the test database, and login helpers (flaskr style) that carry the CSRF token."""
+"""A web app bound to the test database, Rasa faked for /api/chat, and login helpers (flaskr style) that carry the
+CSRF token."""
 
 import re
+from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.db.session import session_scope
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from bot.staff import create_user
 from bot.web import create_app
 
@@ -22,6 +25,36 @@ def app(directory_db: str) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def make_app(**settings: Any) -> Flask:
+    """A web app whose settings (from the environment) are changed by ``settings``, e.g. chat_limit_per_ip=3."""
+    base: Settings = get_settings()
+    return create_app(base.copy(update=settings), {"TESTING": True})
+
+
+class FakeResponse:
+    def __init__(self, payload: Any, status: int = 200):
+        self.payload, self.status_code = payload, status
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise requests.HTTPError(str(self.status_code))
+
+    def json(self) -> Any:
+        return self.payload
+
+
+@pytest.fixture
+def rasa_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    calls: list[dict] = []
+
+    def fake_post(url: str, json: dict, timeout: float) -> FakeResponse:
+        calls.append({"url": url, "json": json, "timeout": timeout})
+        return FakeResponse([{"recipient_id": json["sender"], "text": "您好"}])
+
+    monkeypatch.setattr("bot.web.chat.requests.post", fake_post)
+    return calls
 
 
 @pytest.fixture

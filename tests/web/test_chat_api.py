@@ -6,31 +6,9 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
+from tests.web.conftest import FakeResponse
+
 SENDER = "a1b2c3d4e5f6a7b8"
-
-
-class FakeResponse:
-    def __init__(self, payload: Any, status: int = 200):
-        self.payload, self.status_code = payload, status
-
-    def raise_for_status(self) -> None:
-        if self.status_code >= 400:
-            raise requests.HTTPError(str(self.status_code))
-
-    def json(self) -> Any:
-        return self.payload
-
-
-@pytest.fixture
-def rasa_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
-    calls: list[dict] = []
-
-    def fake_post(url: str, json: dict, timeout: float) -> FakeResponse:
-        calls.append({"url": url, "json": json, "timeout": timeout})
-        return FakeResponse([{"recipient_id": json["sender"], "text": "您好"}])
-
-    monkeypatch.setattr("bot.web.chat.requests.post", fake_post)
-    return calls
 
 
 def test_page_is_served_locally(client: FlaskClient) -> None:
@@ -57,7 +35,7 @@ def test_message_is_forwarded(client: FlaskClient, rasa_calls: list[dict]) -> No
         ({"sender": SENDER, "message": "长" * 1001}, 413, "too_long"),
         ({"sender": "13800138000; DROP", "message": "你好"}, 400, "bad_sender"),
         ({"message": "你好"}, 400, "bad_sender"),
-        ("not json", 400, "empty_message"),
+        ("not json", 400, "bad_request"),
     ],
 )
 def test_bad_input_gets_a_chinese_reply_and_is_not_forwarded(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import logging
 import time
 from collections import OrderedDict
@@ -16,23 +14,23 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
 
 from bot.channels.wechat.client import WeChatClient
+from bot.channels.wechat.inbound import QUERY_KEYS, Refused, check_query, read_message
 from bot.channels.wechat.notices import StatusNotices, opens_window
 from bot.channels.wechat.outbound import Outbound
 from bot.channels.wechat.render import Texts, choice_payload, render, split_text
 from bot.mediation.notices import Notice
+from bot.ratelimit import Limit, limiter_for
 from bot.settings import Settings, get_settings
+from bot.textinput import clean_text
 from bot.yamlfile import read_yaml
 
 logger = logging.getLogger(__name__)
 
 V = TypeVar("V")
-MAX_BODY_BYTES = 64 * 1024
 GREET = "/greet"
 SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
 OFF_MESSAGE = "WeChat channel is off: set WECHAT_TOKEN (see docs/wechat.md)"
@@ -65,11 +63,6 @@ class TTLCache(Generic[V]):
         self._data.pop(key, None)
 
 
-def signature(*parts: str) -> str:
-    """WeChat's SHA-1 over the sorted, concatenated parts (token, timestamp, nonce[, encrypted body])."""
-    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
-
-
 class WeChatInput(InputChannel):
     """POST /webhooks/wechat/webhook receives messages; GET answers WeChat's server verification."""
 
@@ -100,6 +93,7 @@ class WeChatInput(InputChannel):
         self.choices: TTLCache[tuple[str, ...]] = TTLCache(ttl=24 * 3600, max_size=10_000)
         self.outbound = Outbound(self.client)
         self.notices = StatusNotices(s, self.client)
+        self.limiter = limiter_for(s)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("wechat_webhook")
@@ -136,74 +130,51 @@ class WeChatInput(InputChannel):
 
         return webhook
 
+    def _query(self, request: Request) -> dict[str, str]:
+        return {key: str(request.args.get(key) or "") for key in QUERY_KEYS}  # .get gives the first value
+
     def _refusal(self, request: Request) -> HTTPResponse | None:
         """503 when the channel is off; 403 for a bad signature or a timestamp outside the allowed skew."""
         token = self.settings.wechat_token
         if not token:
             return response.text(OFF_MESSAGE, status=503)
-        timestamp = request.args.get("timestamp", "")
-        given = request.args.get("signature", "")
-        expected = signature(token, timestamp, request.args.get("nonce", ""))
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            logger.warning("wechat: refused a request with a bad signature")
-            return response.text("bad signature", status=403)
         try:
-            skew = abs(time.time() - int(timestamp))
-        except ValueError:
-            skew = float("inf")
-        if skew > self.settings.wechat_max_clock_skew_seconds:
-            logger.warning("wechat: refused a stale or future timestamp (possible replay)")
-            return response.text("stale timestamp", status=403)
+            check_query(token, self._query(request), self.settings.wechat_max_clock_skew_seconds)
+        except Refused as refused:
+            return response.text(refused.reason, status=refused.status)
         return None
-
-    def _plain_xml(self, request: Request) -> str:
-        """The message XML; in safe mode decrypted after checking msg_signature (raises on any fault)."""
-        if self.crypto is None:
-            return request.body.decode("utf-8")
-        args = request.args  # .get gives the first value ([] would give the list)
-        msg_signature = args.get("msg_signature")
-        if not msg_signature:
-            raise InvalidSignatureException()
-        timestamp, nonce = args.get("timestamp"), args.get("nonce")
-        decrypted = self.crypto.decrypt_message(request.body, msg_signature, timestamp, nonce)
-        return str(decrypted)
 
     async def _receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
-        if len(request.body or b"") > MAX_BODY_BYTES:
-            return response.text("too large", status=413)
         try:
-            xml = self._plain_xml(request)
-        except (InvalidSignatureException, InvalidAppIdException):
-            logger.warning("wechat: refused a message with a bad msg_signature or AppID")
-            return response.text("bad signature", status=403)
-        except Exception as exc:  # a body that does not decrypt or decode is the sender's fault
-            logger.warning("wechat: undecodable body (%s)", type(exc).__name__)
-            return response.text("bad message", status=400)
-        try:
-            message = parse_message(xml)
-            openid = str(message.source or "")
-            raw_type = str(message._data.get("MsgType", "")).lower()  # unknown events parse as UnknownMessage
-            kind = f"event:{message._data.get('Event', '')}" if raw_type == "event" else raw_type
-            key = f"msg:{message.id}" if message.id else f"event:{openid}:{message.time}"
-        except Exception as exc:  # malformed XML, wrong root, missing MsgType, non-numeric MsgId…
-            logger.warning("wechat: malformed message XML (%s)", type(exc).__name__)
-            return response.text("bad message", status=400)
-        if not openid:
-            return response.text("bad message", status=400)
-        if self.seen.get(key):
+            inbound = read_message(request.body or b"", self._query(request), self.crypto)
+        except Refused as refused:
+            return response.text(refused.reason, status=refused.status)
+        message, openid, kind = inbound.message, inbound.openid, inbound.kind
+        if self.seen.get(inbound.key):
             logger.info("wechat %s: duplicate delivery ignored", kind)
             return response.text("success")
-        self.seen.set(key, True)
+        self.seen.set(inbound.key, True)
 
         notices = self.notices.inbound(openid) if opens_window(kind) else None
         text, canned = self._interpret(message, openid, kind)
+        if text is not None and canned is None:
+            canned = await self._over_limit(openid)
         if canned is not None or text is None:
             shown = await self.notices.take(notices, self.settings.wechat_reply_deadline_seconds)
             logger.info("wechat %s: %s", kind, "canned reply" if canned else "nothing to answer")
             return self._reply_parts(request, message, [*shown, canned or ""])
         return await self._answer(request, message, kind, text, on_new_message, notices)
+
+    async def _over_limit(self, openid: str) -> str | None:
+        """The polite "too fast" reply when this OpenID is over WECHAT_LIMIT_PER_OPENID, else None."""
+        limit = Limit(self.settings.wechat_limit_per_openid, self.settings.rate_limit_window_seconds)
+        verdict = await asyncio.to_thread(self.limiter.hit, "wechat-openid", openid, limit)
+        if verdict.allowed:
+            return None
+        logger.info("wechat: a sender is over the rate limit")
+        return str(self.messages["rate_limited"]).format(seconds=verdict.retry_after)
 
     def _interpret(self, message: Any, openid: str, kind: str) -> tuple[str | None, str | None]:
         """(text for the bot, canned reply): at most one is set; neither means answer "success"."""
@@ -213,15 +184,15 @@ class WeChatInput(InputChannel):
                 self.choices.pop(openid)
             return (GREET, None) if event in SUBSCRIBE_EVENTS else (None, None)
         if kind == "text":
-            text = str(message.content or "").strip()
+            text = clean_text(str(message.content or ""))
             if not text:
                 return None, self.messages["empty_message"]
         elif kind == "voice":
-            text = str(message.recognition or "").strip()
+            text = clean_text(str(message.recognition or ""))
             if not text:
                 return None, self.messages["wechat_voice_unrecognized"]
         elif kind == "location":
-            text = str(message.label or "").strip()
+            text = clean_text(str(message.label or ""))
             return (text, None) if text else (None, self.messages["wechat_location_unknown"])
         else:
             return None, self.messages["wechat_please_type"]

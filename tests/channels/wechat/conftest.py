@@ -25,8 +25,9 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from wechatpy.crypto import WeChatCrypto
 
-from bot.channels.wechat.channel import WeChatInput, signature
+from bot.channels.wechat.channel import WeChatInput
 from bot.channels.wechat.client import WeChatClient
+from bot.channels.wechat.inbound import signature
 from bot.settings import Settings
 from tests.paths import ROOT
 
