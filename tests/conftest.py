@@ -4,7 +4,9 @@ action server (trained once per run)."""
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +23,9 @@ from bot import services
 from bot.settings import OFFLINE_ENV
 from tests.paths import ROOT
 
+# Every log line of the run (this process's and each server's) is kept here and searched for personal data at the
+# end: a phone number, an ID number or an applicant's name in any of them fails the run (tests/pii_scan.py).
+LOG_DIR = ROOT / "var" / "test-logs"
 os.environ.update(OFFLINE_ENV)
 os.environ.setdefault("APP_ENV", "test")  # the only environment that accepts any SECRET_KEY
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
@@ -146,12 +151,48 @@ def stack_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    shutil.rmtree(LOG_DIR, ignore_errors=True)
+    LOG_DIR.mkdir(parents=True)
+    handler = logging.FileHandler(LOG_DIR / "pytest.log", encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level, logging.INFO) or logging.INFO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fails the run if any log line of it carries personal data."""
+    from tests.pii_scan import scan_folder
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    if not LOG_DIR.is_dir():
+        return
+    found = scan_folder(LOG_DIR)
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"personal data in the logs of this run ({len(found)} lines, in {LOG_DIR}):", *found[:20]]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def log_file(command: list[str]) -> Path:
+    """Where a server started by a test writes its output: LOG_DIR, named after its module and a counter."""
+    module = command[2] if len(command) > 2 and command[1] == "-m" else Path(command[0]).name
+    return LOG_DIR / f"{module}-{len(list(LOG_DIR.glob(module + '-*.log')))}.log"
+
+
 @contextmanager
 def serving(command: list[str], env: dict[str, str], health_url: str) -> Iterator[subprocess.Popen]:
     """Run a server process from the project root until the with-block ends; yields once it is healthy."""
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with open(log_file(command), "ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for(health_url, process)
         yield process
@@ -197,12 +238,16 @@ def rasa_env(action_server: str, tracker_url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def rasa_server(
-    trained_model: Path, action_server: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def tracker_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite tracker store of the session's Rasa server."""
+    return tmp_path_factory.mktemp("tracker") / "tracker.db"
+
+
+@pytest.fixture(scope="session")
+def rasa_server(trained_model: Path, action_server: str, tracker_db: Path) -> Iterator[str]:
     """A real Rasa server with its own SQLite tracker store, calling the real action server."""
     port = free_port()
-    tracker_url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'tracker.db'}"
+    tracker_url = f"sqlite:///{tracker_db}"
     with serving(
         rasa_command(trained_model, port), rasa_env(action_server, tracker_url), f"http://127.0.0.1:{port}/"
     ):

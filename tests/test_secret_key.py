@@ -19,7 +19,10 @@ REAL = "x" * 40
 
 
 def _settings(tmp_path: Path, **values: str) -> Settings:
-    values = {"action_secret": "a" * 40, **values}  # production needs one too; these tests are about SECRET_KEY
+    values = {
+        "action_secret": "a" * 40,
+        **values,
+    }  # production needs one too; these tests are about SECRET_KEY
     return Settings(_env_file=None, project_root=tmp_path, **values)  # type: ignore[call-arg]
 
 

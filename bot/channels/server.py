@@ -1,13 +1,14 @@
 """Starts the Rasa server after setting the action-call timeout (Rasa 3.6 hard-codes 300 s), with faster checks of
 the action server's replies, faster event lookups, a faster model load and a polite reply when the action server is
-down, and with what endpoints.yml reads from the environment filled in (tracker store URL, action-server secret)."""
+down, logs that never carry what citizens typed, and with what endpoints.yml reads from the environment filled in
+(tracker store URL, action-server secret)."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from bot.channels import action_failures, action_results, event_types, fast_load
+from bot.channels import action_failures, action_results, event_types, fast_load, log_privacy
 from bot.settings import get_settings
 
 
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     action_failures.install()
     event_types.install()
     fast_load.install()
+    log_privacy.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(argv if argv is not None else sys.argv[1:])]

@@ -21,7 +21,6 @@ SLOTS = {
     "court_or_police": None,
     "applicant_name": None,
     "confirm": None,
-    "status_attempts": 0,
     "last_question": None,
     "intake_misses": 0,
     "intake_missed_at": None,

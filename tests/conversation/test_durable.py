@@ -20,7 +20,7 @@ from bot import services
 from bot.db.models import Referral
 from bot.db.session import session_scope
 from bot.settings import OFFLINE_ENV
-from tests.conftest import ACTION_SECRET, free_port, rasa_command, rasa_env, wait_for
+from tests.conftest import ACTION_SECRET, free_port, log_file, rasa_command, rasa_env, wait_for
 from tests.conversation.test_rest_intake import Chat, asked, payload
 from tests.paths import ROOT
 
@@ -36,9 +36,10 @@ class Process:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-        )
+        with open(log_file(self.command), "ab") as log:  # searched for personal data at the end of the run
+            self.process = subprocess.Popen(
+                self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         wait_for(self.health, self.process)
 
     def kill(self) -> None:

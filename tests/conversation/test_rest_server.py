@@ -2,6 +2,7 @@
 
 import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -41,13 +42,12 @@ def test_only_the_channels_in_use_are_open(rasa_server: str) -> None:
     assert "Access-Control-Allow-Origin" not in preflight.headers
 
 
-def test_conversations_are_kept_in_the_tracker_store(rasa_server: str, tmp_path_factory) -> None:
+def test_conversations_are_kept_in_the_tracker_store(rasa_server: str, tracker_db: Path) -> None:
     """endpoints.yml's SQL tracker store: the conversation is on disk, not only in Rasa's memory."""
     sender = uuid.uuid4().hex
     requests.post(
         f"{rasa_server}/webhooks/rest/webhook", json={"sender": sender, "message": "你好"}, timeout=30
     )
-    (database,) = tmp_path_factory.getbasetemp().glob("tracker*/tracker.db")
-    with sqlite3.connect(database) as connection:
+    with sqlite3.connect(tracker_db) as connection:
         rows = connection.execute("SELECT type_name FROM events WHERE sender_id = ?", (sender,)).fetchall()
     assert ("user",) in rows and ("bot",) in rows

@@ -31,7 +31,7 @@ from bot.db.models import Referral
 from bot.db.session import session_scope
 from bot.ops.deploy import Topology, render_nginx, standalone_nginx
 from bot.settings import OFFLINE_ENV
-from tests.conftest import free_port, wait_for
+from tests.conftest import LOG_DIR, free_port, wait_for
 from tests.paths import ROOT
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
@@ -78,6 +78,7 @@ class Profile:
     redis_port: int
     folder: Path
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    logs: dict[str, Path] = field(default_factory=dict)
 
     def start_redis(self) -> None:
         command = ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", ""]
@@ -121,8 +122,10 @@ class Profile:
 
 
 def _start(name: str, command: list[str], env: dict[str, str], health: str, profile: Profile) -> None:
-    log = open(profile.folder / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    path = LOG_DIR / f"scale-out-{name}.log"  # searched for personal data at the end of the run
+    profile.logs[name] = path
+    with open(path, "ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     profile.processes[name] = process
     if health:
         wait_for(health, process)
@@ -320,7 +323,7 @@ def test_rasa_recovers_when_redis_returns_and_processes_nothing_twice(profile: P
         )
         assert lost.status_code >= 500 or lost.json() == []  # refused, not half-processed
         assert profile.user_texts(sender) == ["你好"]
-        log = (profile.folder / "rasa1.log").read_text(encoding="utf-8", errors="replace")
+        log = profile.logs["rasa1"].read_text(encoding="utf-8", errors="replace")
         assert "redis" in log.lower() or "connection" in log.lower()  # Rasa reports it
     finally:
         profile.start_redis()
