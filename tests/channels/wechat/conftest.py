@@ -48,6 +48,7 @@ class FakeAPI:
         self.raw: list[bytes] = []
         self.answers: list[dict[str, Any] | int] = []
         self.base = ""
+        self.delay = 0.0  # seconds each send takes
 
     async def token(self, request: web.Request) -> web.Response:
         assert (request.query["appid"], request.query["secret"]) == (APP_ID, SECRET)
@@ -56,6 +57,7 @@ class FakeAPI:
 
     async def send(self, request: web.Request) -> web.Response:
         self.raw.append(await request.read())
+        await asyncio.sleep(self.delay)
         answer = self.answers.pop(0) if self.answers else {"errcode": 0, "errmsg": "ok"}
         if isinstance(answer, int):
             return web.Response(status=answer)
