@@ -164,12 +164,9 @@ class RateLimiter:
 
 
 def limiter_for(settings: Settings) -> RateLimiter:
-    """In-process counters, or Redis ones when RATE_LIMIT_REDIS_URL is set (no connection is made here)."""
-    if not settings.rate_limit_redis_url:
+    """In-process counters, or Redis ones when REDIS_URL is set (no connection is made here)."""
+    if not settings.redis_url:
         return RateLimiter(MemoryStore())
-    import redis
+    from bot.redis_client import sync_client
 
-    client = redis.Redis.from_url(
-        settings.rate_limit_redis_url, socket_timeout=0.5, socket_connect_timeout=0.5
-    )
-    return RateLimiter(RedisStore(client))
+    return RateLimiter(RedisStore(sync_client(settings.redis_url)))

@@ -91,8 +91,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, env="LOGIN_MAX_FAILURES")
     login_max_failures_per_ip: int = Field(default=20, env="LOGIN_MAX_FAILURES_PER_IP")
     login_lock_seconds: float = Field(default=900.0, env="LOGIN_LOCK_SECONDS")
-    # Empty = counters in this process; a redis:// URL shares them between several web or Rasa processes.
-    rate_limit_redis_url: str = Field(default="", env="RATE_LIMIT_REDIS_URL")
+    # Empty = everything below is kept in each process; redis://host:port/db shares it between several web or Rasa
+    # processes: rate-limit counters, WeChat's access token, its de-duplication of retried messages, its options.
+    redis_url: str = Field(default="", env="REDIS_URL")
     # Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; anyone else's is ignored.
     trusted_proxies: str = Field(default="127.0.0.1,::1", env="TRUSTED_PROXIES")
 

@@ -127,6 +127,26 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
 
 
 @pytest.fixture(scope="session")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """One real redis-server for the run (tests/redis_server.py); ``redis_url`` gives each test an empty one."""
+    from tests.redis_server import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis"), free_port()) as port:
+        yield port
+
+
+@pytest.fixture
+def redis_url(redis_port: int) -> str:
+    """REDIS_URL of the run's redis-server, emptied for this test."""
+    import redis
+
+    client = redis.Redis(port=redis_port)
+    client.flushall()
+    client.close()
+    return f"redis://127.0.0.1:{redis_port}/0"
+
+
+@pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The test model (config.yml with epochs scaled by TEST_EPOCHS_SCALE), trained once and reused."""
     from bot.ops.build import build_all

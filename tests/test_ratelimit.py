@@ -157,5 +157,5 @@ def test_an_unreachable_redis_lets_messages_through_and_says_so(caplog: pytest.L
 
 def test_limiter_for_settings() -> None:
     assert isinstance(limiter_for(Settings()).store, MemoryStore)
-    shared = limiter_for(Settings(rate_limit_redis_url="redis://127.0.0.1:1/0"))  # no connection is made
+    shared = limiter_for(Settings(redis_url="redis://127.0.0.1:1/0"))  # no connection is made
     assert isinstance(shared.store, RedisStore)

@@ -185,6 +185,9 @@ class Notification(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     sent_at = Column(DateTime(timezone=True), nullable=True)
     shown_at = Column(DateTime(timezone=True), nullable=True)
+    claimed_at = Column(
+        DateTime(timezone=True), nullable=True
+    )  # status "sending" since (renewed before each try)
     attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(String(20), nullable=True)
 

@@ -29,6 +29,10 @@ PUSHED_CHANNELS = frozenset({"wechat"})  # web applicants see their status throu
 CS_WINDOW = timedelta(hours=48)
 WINDOW_MARGIN = timedelta(minutes=10)  # clocks differ; do not push in the window's last minutes
 BATCH = 50
+# A claimed notice is another dispatcher's to take over (another Rasa server's, or this one's after a restart)
+# only once its claim is this old. The claim is renewed before each try, and one try, with every retry of the
+# API client, takes well under a minute: a notice being sent is never taken over, so never sent twice.
+SENDING_LEASE = timedelta(minutes=5)
 SHOWABLE = ("pending", "failed")  # a push given up on is still shown on the citizen's next message
 
 
@@ -71,11 +75,12 @@ class Notice:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A claimed notice, ready to push."""
+    """A claimed notice, ready to push; ``attempts`` identifies this claim (a takeover counts one more)."""
 
     id: int
     openid: str
     text: str
+    attempts: int
 
 
 def enqueue(session: Session, referral: Referral, status: str, now: datetime) -> Notification | None:
@@ -177,7 +182,10 @@ def release(session: Session, ids: list[int]) -> None:
 def claim_due(
     session: Session, secret: str, texts: NoticeTexts, now: datetime, previous: Sequence[str] = ()
 ) -> list[Outgoing]:
-    """Pending notices whose applicant wrote within the 48-hour window, marked "sending" (one attempt more)."""
+    """Pending notices whose applicant wrote within the 48-hour window, marked "sending" (one attempt more). Each
+    is claimed by an UPDATE that checks it is still pending, so two dispatchers never claim the same notice.
+    Claims older than SENDING_LEASE (their dispatcher stopped mid-send) are pending again first."""
+    reset_stale(session, now - SENDING_LEASE)
     query = (
         select(Notification, WeChatContact.openid_enc)
         .join(Referral, Notification.referral_id == Referral.id)
@@ -190,22 +198,44 @@ def claim_due(
     cipher = PiiCipher(secret, previous)
     due = []
     for notification, openid_enc in session.execute(query).all():
-        if not _claim(session, notification, "sending", attempts=Notification.attempts + 1):
+        attempts = notification.attempts + 1
+        if not _claim(session, notification, "sending", attempts=attempts, claimed_at=now):
             continue
         try:
             openid = cipher.decrypt(openid_enc)
         except InvalidToken:  # SECRET_KEY changed, old key dropped: it can only be shown on the next message
-            _finish(session, notification.id, "undecryptable", now, max_attempts=0)
+            _finish(session, notification.id, attempts, "undecryptable", now, max_attempts=0)
             continue
-        due.append(Outgoing(notification.id, openid, texts.render(notification)))
+        due.append(Outgoing(notification.id, openid, texts.render(notification), attempts))
     return due
 
 
+def renew(session: Session, item: Outgoing, now: datetime) -> bool:
+    """Just before a try: extend this claim, or False if it lapsed and the notice was taken back (then skip it)."""
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == item.id,
+            Notification.status == "sending",
+            Notification.attempts == item.attempts,
+        )
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
 def _finish(
-    session: Session, notification_id: int, error: str | None, now: datetime, max_attempts: int
+    session: Session,
+    notification_id: int,
+    attempts: int,
+    error: str | None,
+    now: datetime,
+    max_attempts: int,
 ) -> None:
+    """Record a try's outcome, unless the claim lapsed meanwhile (the notice is no longer this claim's)."""
     notification = session.get(Notification, notification_id)
-    if notification is None or notification.status != "sending":
+    if notification is None or notification.status != "sending" or notification.attempts != attempts:
         return
     if error is None:
         notification.status, notification.sent_at, notification.last_error = "sent", now, None
@@ -214,12 +244,14 @@ def _finish(
     notification.status = "failed" if notification.attempts >= max_attempts else "pending"
 
 
-def reset_stale(session: Session) -> int:
-    """Notices left "sending" by a process that stopped mid-send go back to pending (at dispatcher start)."""
+def reset_stale(session: Session, claimed_before: datetime) -> int:
+    """Notices left "sending" by a dispatcher that stopped mid-send (claimed before ``claimed_before``) go back
+    to pending. Never sooner: the dispatcher of another server may be sending them right now."""
     result = session.execute(
         update(Notification)
         .where(Notification.status == "sending")
-        .values(status="pending")
+        .where((Notification.claimed_at.is_(None)) | (Notification.claimed_at < claimed_before))
+        .values(status="pending", claimed_at=None)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
@@ -261,24 +293,28 @@ class Outbox:
     async def release(self, notices: list[Notice]) -> None:
         await self._run(release, [n.id for n in notices])
 
-    async def reset_stale(self) -> int:
-        return await self._run(reset_stale)
-
     async def dispatch_pending(self, sender: TextSender, now: datetime) -> tuple[int, int]:
         """Push the due notices; returns (sent, failed). Failures are retried on a later call until
         ``max_attempts``, then given up (still shown on the citizen's next message)."""
         if not sender.configured:
             return 0, 0
         due = await self._run(claim_due, self.secret, self.texts, now, self.previous)
+        started = asyncio.get_running_loop().time()
         sent = failed = 0
         for item in due:
+            elapsed = timedelta(seconds=asyncio.get_running_loop().time() - started)
+            if not await self._run(renew, item, now + elapsed):
+                logger.warning(
+                    "status notices: a claim lapsed before its try; left to the dispatcher holding it"
+                )
+                continue
             error = None
             try:
                 await sender.send_text(item.openid, item.text)
                 sent += 1
             except Exception as exc:
                 error, failed = error_code(exc), failed + 1
-            await self._run(_finish, item.id, error, now, self.max_attempts)
+            await self._run(_finish, item.id, item.attempts, error, now, self.max_attempts)
         if due:
             logger.info("status notices: %d sent, %d failed", sent, failed)
         return sent, failed

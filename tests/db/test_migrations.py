@@ -1,6 +1,6 @@
-"""Migrations 0002 (status notices), 0003 (data lifecycle) and 0004 (status lookup limits): one head, the models
-match the migrated schema, and each goes down and up again over existing referrals, on SQLite and (with
-TEST_POSTGRES_URL) PostgreSQL."""
+"""Migrations 0002 (status notices), 0003 (data lifecycle), 0004 (status lookup limits) and 0005 (notice claims):
+one head, the models match the migrated schema, and each goes down and up again over existing referrals, on SQLite
+and (with TEST_POSTGRES_URL) PostgreSQL."""
 
 import runpy
 from pathlib import Path
@@ -21,7 +21,8 @@ NEW_TABLES = {"wechat_contacts", "notifications"}
 
 def test_one_head_after_0001(db_url: str) -> None:
     scripts = ScriptDirectory.from_config(alembic_config(db_url))
-    assert scripts.get_heads() == ["0004"]
+    assert scripts.get_heads() == ["0005"]
+    assert scripts.get_revision("0005").down_revision == "0004"
     assert scripts.get_revision("0004").down_revision == "0003"
     assert scripts.get_revision("0003").down_revision == "0002"
     assert scripts.get_revision("0002").down_revision == "0001"
@@ -33,7 +34,7 @@ def test_upgrade_head_matches_the_models(db_url: str) -> None:
     assert set(schema.get_table_names()) >= NEW_TABLES | {"referrals", "referral_events"}
     assert {c["name"] for c in schema.get_columns("notifications")} == {
         "id", "referral_id", "referral_status", "status", "created_at", "sent_at", "shown_at", "attempts",
-        "last_error",
+        "last_error", "claimed_at",
     }  # fmt: skip
     assert "org_id" in {c["name"] for c in schema.get_columns("referral_events")}
     assert {"question_counts", "job_runs"} <= set(schema.get_table_names())
@@ -82,9 +83,9 @@ def test_a_new_revision_is_numbered_after_the_head_and_empty_when_the_models_mat
     """`bot db revision --autogenerate` (here into a temporary folder, never into the source tree)."""
     before = sorted(VERSIONS.iterdir())
     path = revision(db_url, "add a column", autogenerate=True, versions=tmp_path)
-    assert path.parent == tmp_path and path.name == "0005_add_a_column.py"
+    assert path.parent == tmp_path and path.name == "0006_add_a_column.py"
     module = runpy.run_path(str(path))
-    assert (module["revision"], module["down_revision"]) == ("0005", "0004")
+    assert (module["revision"], module["down_revision"]) == ("0006", "0005")
     upgrade_body = (
         path.read_text(encoding="utf-8").split("def upgrade() -> None:")[1].split("def downgrade")[0]
     )

@@ -3,6 +3,7 @@ the rest on the next message, retries and giving up (the WeChat API itself is fa
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +12,16 @@ from sqlalchemy import select
 from bot import services
 from bot.db.models import Notification, Referral, WeChatContact
 from bot.db.session import session_scope
-from bot.mediation.notices import NoticeTexts, Outbox, record_inbound, reset_stale, take_for_reply
+from bot.mediation.notices import (
+    SENDING_LEASE,
+    NoticeTexts,
+    Outbox,
+    claim_due,
+    record_inbound,
+    renew,
+    reset_stale,
+    take_for_reply,
+)
 from bot.mediation.workflow import change_status
 from bot.privacy import PiiCipher, sender_hash
 from tests.mediation.referral_factory import T0, add_orgs, add_referral
@@ -151,12 +161,14 @@ async def test_a_notice_late_for_the_reply_is_released(outbox: Outbox, db_url: s
     assert _notices(db_url) == [("pending", 0, None)]
 
 
-def test_notices_left_sending_are_pending_again(outbox: Outbox, db_url: str) -> None:
+def test_notices_left_sending_are_pending_again_once_their_claim_lapsed(outbox: Outbox, db_url: str) -> None:
     _referral_with_news(db_url)
     with session_scope(db_url) as s:
-        s.execute(select(Notification)).scalar_one().status = "sending"
+        notification = s.execute(select(Notification)).scalar_one()
+        notification.status, notification.claimed_at = "sending", T0
     with session_scope(db_url) as s:
-        assert reset_stale(s) == 1
+        assert reset_stale(s, T0) == 0  # claimed just now: another server may be sending it
+        assert reset_stale(s, T0 + timedelta(seconds=1)) == 1
     assert _notices(db_url) == [("pending", 0, None)]
 
 
@@ -187,3 +199,71 @@ async def test_after_a_key_rotation_notices_still_reach_earlier_applicants(db_ur
     sender = FakeSender()
     assert await rotated.dispatch_pending(sender, T0 + timedelta(hours=1)) == (1, 0)
     assert sender.sent[0][0] == OPENID
+
+
+# Every Rasa server runs a dispatcher on the same database: each notice is still sent once.
+
+
+class SlowSender(FakeSender):
+    """Takes ``delay`` seconds per send, so two dispatchers overlap."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def send_text(self, openid: str, content: str) -> None:
+        await asyncio.sleep(self.delay)
+        await super().send_text(openid, content)
+
+
+async def test_two_dispatchers_at_once_send_each_notice_once(outbox: Outbox, db_url: str) -> None:
+    references = [_referral_with_news(db_url, key=f"k{i}") for i in range(6)]
+    _wrote(db_url, T0 - timedelta(hours=1))
+    other = Outbox(db_url, SECRET, TEXTS, max_attempts=3)  # another server's, on the same database
+    one, two = SlowSender(0.02), SlowSender(0.02)
+    results = await asyncio.gather(
+        outbox.dispatch_pending(one, T0), other.dispatch_pending(two, T0), outbox.dispatch_pending(one, T0)
+    )
+    sent = [text for _, text in one.sent + two.sent]
+    assert sum(r[0] for r in results) == 6 and len(sent) == 6
+    assert sorted(next(r for r in references if r in text) for text in sent) == sorted(references)
+    assert _notices(db_url) == [("sent", 1, None)] * 6
+
+
+async def test_a_dispatcher_starting_elsewhere_leaves_a_notice_being_sent_alone(
+    outbox: Outbox, db_url: str
+) -> None:
+    _referral_with_news(db_url)
+    _wrote(db_url, T0 - timedelta(hours=1))
+    gate = asyncio.Event()
+
+    class Stuck(FakeSender):
+        async def send_text(self, openid: str, content: str) -> None:
+            await gate.wait()
+            await super().send_text(openid, content)
+
+    stuck = Stuck()
+    first = asyncio.ensure_future(outbox.dispatch_pending(stuck, T0))
+    while _notices(db_url) != [("sending", 1, None)]:
+        await asyncio.sleep(0.01)
+    other, second = Outbox(db_url, SECRET, TEXTS, max_attempts=3), FakeSender()
+    assert await other.dispatch_pending(second, T0 + timedelta(seconds=30)) == (0, 0)
+    gate.set()
+    assert await first == (1, 0)
+    assert len(stuck.sent) == 1 and second.sent == [] and _notices(db_url) == [("sent", 1, None)]
+
+
+async def test_a_claim_whose_dispatcher_stopped_is_taken_over_after_the_lease(
+    outbox: Outbox, db_url: str
+) -> None:
+    _referral_with_news(db_url)
+    _wrote(db_url, T0 - timedelta(hours=1))
+    with session_scope(db_url) as s:  # a server claims it, then stops before sending
+        (lost,) = claim_due(s, SECRET, TEXTS, T0)
+    sender = FakeSender()
+    assert await outbox.dispatch_pending(sender, T0 + SENDING_LEASE - timedelta(seconds=1)) == (0, 0)
+    assert await outbox.dispatch_pending(sender, T0 + SENDING_LEASE + timedelta(seconds=1)) == (1, 0)
+    assert len(sender.sent) == 1 and _notices(db_url) == [("sent", 2, None)]
+    with session_scope(db_url) as s:  # the stopped server, back, may not send or record it
+        assert not renew(s, lost, T0 + SENDING_LEASE * 2)
+    assert _notices(db_url) == [("sent", 2, None)]

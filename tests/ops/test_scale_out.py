@@ -172,6 +172,7 @@ def profile(trained_model: Path) -> Iterator[Profile]:
         "REDIS_HOST": "127.0.0.1",
         "REDIS_PORT": str(profile.redis_port),
         "REDIS_LOCK_DB": "1",
+        "REDIS_URL": f"redis://127.0.0.1:{profile.redis_port}/2",
         "ACTION_SERVER_URL": f"{profile.internal}/webhook",
         "RASA_URL": profile.internal,
         "KNOWLEDGE_SOURCE": "folder",

@@ -6,9 +6,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -22,6 +21,8 @@ from bot.channels.wechat.inbound import QUERY_KEYS, Refused, check_query, read_m
 from bot.channels.wechat.notices import StatusNotices, opens_window
 from bot.channels.wechat.outbound import Outbound
 from bot.channels.wechat.render import Texts, choice_payload, render, split_text
+from bot.channels.wechat.state import state_for
+from bot.channels.wechat.tokens import tokens_for
 from bot.mediation.notices import Notice
 from bot.ratelimit import Limit, limiter_for
 from bot.settings import Settings, get_settings
@@ -30,37 +31,10 @@ from bot.yamlfile import read_yaml
 
 logger = logging.getLogger(__name__)
 
-V = TypeVar("V")
 GREET = "/greet"
 SUBSCRIBE_EVENTS = {"subscribe", "subscribe_scan"}
 OFF_MESSAGE = "WeChat channel is off: set WECHAT_TOKEN (see docs/wechat.md)"
 LATE_NOTICE_WAIT_SECONDS = 30.0  # after the deadline, how long a late reply waits for the status notices
-
-
-class TTLCache(Generic[V]):
-    """A bounded in-memory map whose entries expire (retried deliveries, each user's last button payloads)."""
-
-    def __init__(self, ttl: float, max_size: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl, self.max_size, self.clock = ttl, max_size, clock
-        self._data: OrderedDict[str, tuple[float, V]] = OrderedDict()
-
-    def _prune(self) -> None:
-        now = self.clock()  # one TTL for all, so insertion order is expiry order
-        while self._data and (len(self._data) > self.max_size or next(iter(self._data.values()))[0] <= now):
-            self._data.popitem(last=False)
-
-    def get(self, key: str) -> V | None:
-        self._prune()
-        item = self._data.get(key)
-        return item[1] if item else None
-
-    def set(self, key: str, value: V) -> None:
-        self._data.pop(key, None)
-        self._data[key] = (self.clock() + self.ttl, value)
-        self._prune()
-
-    def pop(self, key: str) -> None:
-        self._data.pop(key, None)
 
 
 class WeChatInput(InputChannel):
@@ -80,7 +54,9 @@ class WeChatInput(InputChannel):
     def __init__(self, settings: Settings | None = None, client: WeChatClient | None = None) -> None:
         self.settings = settings or get_settings()
         s = self.settings
-        self.client = client or WeChatClient(s.wechat_app_id, s.wechat_app_secret, s.wechat_api_base)
+        self.client = client or WeChatClient(
+            s.wechat_app_id, s.wechat_app_secret, s.wechat_api_base, tokens=tokens_for(s)
+        )
         self.crypto = (
             WeChatCrypto(s.wechat_token, s.wechat_aes_key, s.wechat_app_id)
             if s.wechat_token and s.wechat_aes_key
@@ -89,8 +65,7 @@ class WeChatInput(InputChannel):
         path = s.knowledge_dir / "messages.yml"
         self.messages: dict[str, Any] = read_yaml(path)
         self.texts = Texts.from_messages(self.messages)
-        self.seen: TTLCache[bool] = TTLCache(ttl=600, max_size=10_000)
-        self.choices: TTLCache[tuple[str, ...]] = TTLCache(ttl=24 * 3600, max_size=10_000)
+        self.state = state_for(s)  # retried deliveries and numbered options, shared when REDIS_URL is set
         self.outbound = Outbound(self.client)
         self.notices = StatusNotices(s, self.client)
         self.limiter = limiter_for(s)
@@ -152,13 +127,12 @@ class WeChatInput(InputChannel):
         except Refused as refused:
             return response.text(refused.reason, status=refused.status)
         message, openid, kind = inbound.message, inbound.openid, inbound.kind
-        if self.seen.get(inbound.key):
+        if not await self.state.claim(inbound.key):
             logger.info("wechat %s: duplicate delivery ignored", kind)
             return response.text("success")
-        self.seen.set(inbound.key, True)
 
         notices = self.notices.inbound(openid) if opens_window(kind) else None
-        text, canned = self._interpret(message, openid, kind)
+        text, canned = await self._interpret(message, openid, kind)
         if text is not None and canned is None:
             canned = await self._over_limit(openid)
         if canned is not None or text is None:
@@ -176,12 +150,12 @@ class WeChatInput(InputChannel):
         logger.info("wechat: a sender is over the rate limit")
         return str(self.messages["rate_limited"]).format(seconds=verdict.retry_after)
 
-    def _interpret(self, message: Any, openid: str, kind: str) -> tuple[str | None, str | None]:
+    async def _interpret(self, message: Any, openid: str, kind: str) -> tuple[str | None, str | None]:
         """(text for the bot, canned reply): at most one is set; neither means answer "success"."""
         if kind.startswith("event:"):
             event = kind.removeprefix("event:").lower()
             if event == "unsubscribe":
-                self.choices.pop(openid)
+                await self.state.set_choices(openid, ())
             return (GREET, None) if event in SUBSCRIBE_EVENTS else (None, None)
         if kind == "text":
             text = clean_text(str(message.content or ""))
@@ -199,7 +173,7 @@ class WeChatInput(InputChannel):
         limit = self.settings.max_message_chars
         if len(text) > limit:
             return None, self.messages["too_long"].format(limit=limit)
-        return choice_payload(text, self.choices.get(openid) or ()) or text, None
+        return choice_payload(text, await self.state.choices(openid)) or text, None
 
     async def _answer(
         self,
@@ -229,17 +203,16 @@ class WeChatInput(InputChannel):
             logger.error("wechat %s: the bot failed (%s)", kind, type(exc).__name__)
             shown = await self.notices.take(notices, deadline - loop.time())
             return self._reply_parts(request, message, [*shown, self.messages["bot_unavailable"]])
-        parts = self._parts(openid, collector, await self.notices.take(notices, deadline - loop.time()))
+        parts = await self._parts(openid, collector, await self.notices.take(notices, deadline - loop.time()))
         logger.info("wechat %s: passive reply (%d part(s) in all)", kind, len(parts))
         return self._reply_parts(request, message, parts)
 
-    def _parts(self, openid: str, collector: CollectingOutputChannel, first: Sequence[str] = ()) -> list[str]:
+    async def _parts(
+        self, openid: str, collector: CollectingOutputChannel, first: Sequence[str] = ()
+    ) -> list[str]:
         """The turn rendered and split, after ``first`` (status notices); remembers its button payloads."""
         rendered = render(collector.messages, self.texts)
-        if rendered.payloads:
-            self.choices.set(openid, rendered.payloads)
-        else:
-            self.choices.pop(openid)
+        await self.state.set_choices(openid, rendered.payloads)
         return split_text("\n\n".join([*first, rendered.text]))
 
     def _reply_parts(self, request: Request, message: Any, parts: list[str]) -> HTTPResponse:
@@ -269,7 +242,7 @@ class WeChatInput(InputChannel):
         shown = await self.notices.take(notices, LATE_NOTICE_WAIT_SECONDS)
         try:
             await task
-            parts = self._parts(openid, collector, shown)
+            parts = await self._parts(openid, collector, shown)
         except Exception as exc:
             logger.error("wechat: the bot failed after the deadline (%s)", type(exc).__name__)
             parts = split_text("\n\n".join([*shown, self.messages["bot_unavailable"]]))

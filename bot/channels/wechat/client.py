@@ -11,6 +11,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.wechat.tokens import MemoryTokens, TokenCache
+
 logger = logging.getLogger(__name__)
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid, malformed or expired access token: fetch a new one
@@ -43,6 +45,7 @@ class WeChatClient:
         retries: int = 3,
         backoff: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
+        tokens: TokenCache | None = None,
     ) -> None:
         self.app_id = app_id
         self.app_secret = app_secret
@@ -50,37 +53,32 @@ class WeChatClient:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.clock = clock
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock: asyncio.Lock | None = None
+        self.tokens = tokens or MemoryTokens(clock)  # in Redis when several servers share the account
 
     @property
     def configured(self) -> bool:
         return bool(self.app_id and self.app_secret)
 
     async def access_token(self) -> str:
-        """The cached token, or a new one from cgi-bin/token (one fetch at a time)."""
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            if self._token and self.clock() < self._expires_at:
-                return self._token
-            params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret}
-            data = await self._call("GET", "cgi-bin/token", params)
-            token = data.get("access_token")
-            if not isinstance(token, str) or not token:
-                raise WeChatAPIError(-2, "no access_token in the answer")
-            lifetime = float(data.get("expires_in") or 7200)
-            self._token = token
-            self._expires_at = self.clock() + max(lifetime - TOKEN_MARGIN_SECONDS, lifetime / 2)
-            logger.info("wechat: access token fetched")
-            return token
+        """The cached token, or a new one from cgi-bin/token (one fetch at a time, across servers with Redis)."""
+        try:
+            return await self.tokens.get(self._fetch_token)
+        except asyncio.TimeoutError as exc:
+            raise WeChatAPIError(-3, "timed out waiting for the access token") from exc
 
-    def invalidate(self, token: str) -> None:
-        """Forget ``token`` if it is still the cached one (another task may have refreshed it already)."""
-        if self._token == token:
-            self._token = None
+    async def _fetch_token(self) -> tuple[str, float]:
+        params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret}
+        data = await self._call("GET", "cgi-bin/token", params)
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise WeChatAPIError(-2, "no access_token in the answer")
+        lifetime = float(data.get("expires_in") or 7200)
+        logger.info("wechat: access token fetched")
+        return token, max(lifetime - TOKEN_MARGIN_SECONDS, lifetime / 2)
+
+    async def invalidate(self, token: str) -> None:
+        """Forget ``token`` if it is still the cached one (another task or server may have refreshed it)."""
+        await self.tokens.invalidate(token)
 
     async def send_text(self, openid: str, content: str) -> None:
         """One text customer-service message; a rejected token is refreshed once and the send repeated."""
@@ -93,7 +91,7 @@ class WeChatClient:
             except WeChatAPIError as exc:
                 if exc.errcode in TOKEN_ERRORS and attempt == 0:
                     logger.info("wechat: access token rejected (errcode %s), fetching a new one", exc.errcode)
-                    self.invalidate(token)
+                    await self.invalidate(token)
                     continue
                 raise
 

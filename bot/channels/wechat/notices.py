@@ -81,10 +81,6 @@ class StatusNotices:
             return 0, 0
 
     async def _run(self) -> None:
-        try:
-            await self.outbox.reset_stale()
-        except Exception as exc:
-            logger.error("wechat: could not reset unfinished status notices (%s)", type(exc).__name__)
         while True:
             await asyncio.sleep(self.interval)
             await self.dispatch_once()
@@ -101,7 +97,7 @@ class StatusNotices:
         logger.info("wechat: status notice dispatcher started (every %.0f s)", self.interval)
 
     async def stop(self) -> None:
-        """Cancel the dispatcher (a notice it was sending goes back to pending at the next start)."""
+        """Cancel the dispatcher (a notice it was sending goes back to pending once its claim lapses)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

@@ -28,6 +28,7 @@ from wechatpy.crypto import WeChatCrypto
 from bot.channels.wechat.channel import WeChatInput
 from bot.channels.wechat.client import WeChatClient
 from bot.channels.wechat.inbound import signature
+from bot.channels.wechat.tokens import tokens_for
 from bot.settings import Settings
 from tests.paths import ROOT
 
@@ -47,6 +48,7 @@ class FakeAPI:
         self.raw: list[bytes] = []
         self.answers: list[dict[str, Any] | int] = []
         self.base = ""
+        self.delay = 0.0  # seconds each send takes
 
     async def token(self, request: web.Request) -> web.Response:
         assert (request.query["appid"], request.query["secret"]) == (APP_ID, SECRET)
@@ -55,6 +57,7 @@ class FakeAPI:
 
     async def send(self, request: web.Request) -> web.Response:
         self.raw.append(await request.read())
+        await asyncio.sleep(self.delay)
         answer = self.answers.pop(0) if self.answers else {"errcode": 0, "errmsg": "ok"}
         if isinstance(answer, int):
             return web.Response(status=answer)
@@ -178,7 +181,8 @@ async def running(
     api: FakeAPI, database_url: str, aes_key: str = "", token: str = TOKEN, **extra: Any
 ) -> AsyncIterator[WeChat]:
     """The channel mounted in a Sanic app on a loopback port, with a stub bot behind it; the server's
-    start and stop listeners run as in production (the status notice dispatcher among them)."""
+    start and stop listeners run as in production (the status notice dispatcher among them). Two of these with
+    the same ``redis_url`` are two Rasa servers behind one account."""
     settings = Settings(
         project_root=ROOT,
         database_url=database_url,
@@ -191,7 +195,8 @@ async def running(
         wechat_max_clock_skew_seconds=300,
         **extra,
     )
-    channel = WeChatInput(settings, WeChatClient(APP_ID, SECRET, api.base, timeout=2, backoff=0.01))
+    client = WeChatClient(APP_ID, SECRET, api.base, timeout=2, backoff=0.01, tokens=tokens_for(settings))
+    channel = WeChatInput(settings, client)
     channel.followup_delay_seconds = 0.01
     bot = StubBot()
     app = Sanic(f"wechat_{uuid.uuid4().hex}", configure_logging=False)

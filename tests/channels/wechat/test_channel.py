@@ -13,10 +13,11 @@ import yaml
 from rasa.core.channels.channel import register
 from sanic import Sanic
 
-from bot.channels.wechat.channel import TTLCache, WeChatInput
+from bot.channels.wechat.channel import WeChatInput
 from bot.channels.wechat.client import WeChatAPIError, WeChatClient
 from bot.channels.wechat.inbound import signature
 from bot.channels.wechat.render import utf8_len
+from bot.channels.wechat.state import TTLCache
 from bot.settings import Settings
 from tests.channels.wechat.conftest import (
     ACCOUNT,

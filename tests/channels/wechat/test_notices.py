@@ -154,6 +154,21 @@ async def test_the_dispatcher_runs_with_the_server(api: FakeAPI, db: str) -> Non
         assert not off.channel.notices.running
 
 
+async def test_a_server_starting_while_another_pushes_does_not_push_again(api: FakeAPI, db: str) -> None:
+    """Every Rasa server runs a dispatcher: one starting (or restarting) mid-push must leave that push alone."""
+    api.delay = 0.6
+    async with running(api, db, wechat_notify_interval_seconds=0.05) as one:
+        await one.say("你好")
+        reference = _applied(one, db)
+        while _outbox(db) != [("sending", 1, None)]:
+            await asyncio.sleep(0.02)
+        async with running(api, db, wechat_notify_interval_seconds=0.05) as two:
+            assert two.channel.notices.running
+            await asyncio.sleep(1.2)  # both dispatchers pass many times, and the first push completes
+        assert len(api.contents) == 1 and reference in api.contents[0]
+        assert _outbox(db) == [("sent", 1, None)]
+
+
 async def test_a_database_failure_never_fails_the_message(
     api: FakeAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
