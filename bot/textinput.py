@@ -30,3 +30,8 @@ def clean_text(text: str) -> str:
     """
     text = _NEWLINES.sub("\n", text).replace("\t", " ")
     return "".join(ch for ch in text if _kept(ch)).strip()
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader would see: only spaces and invisible format characters (zero-width space, joiners…)."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)

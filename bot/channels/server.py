@@ -1,14 +1,14 @@
 """Starts the Rasa server after setting the action-call timeout (Rasa 3.6 hard-codes 300 s), with faster checks of
-the action server's replies, faster event lookups, a faster model load and a polite reply when the action server is
-down, logs that never carry what citizens typed, and with what endpoints.yml reads from the environment filled in
-(tracker store URL, action-server secret)."""
+the action server's replies, faster event lookups, a faster model load, a polite reply when the action server is
+down, a REST channel that refuses malformed input and logs that never carry what citizens typed; and with what
+endpoints.yml reads from the environment filled in (tracker store URL, action-server secret)."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from bot.channels import action_failures, action_results, event_types, fast_load, log_privacy
+from bot.channels import action_failures, action_results, event_types, fast_load, log_privacy, rest_guard
 from bot.settings import get_settings
 
 
@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     event_types.install()
     fast_load.install()
     log_privacy.install()
+    rest_guard.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(argv if argv is not None else sys.argv[1:])]

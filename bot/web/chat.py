@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from bot.ratelimit import Limit, Verdict
-from bot.textinput import clean_text
+from bot.textinput import clean_text, is_blank
 from bot.web.limits import address_key, limiter, request_ip
 from bot.web.reply_cache import ReplyCache
 
@@ -101,7 +101,7 @@ def send() -> Any:
         sender, text, message_id = _read(_json_body())
     except _Refused as refused:
         return _error(refused.status, refused.key)
-    if not text:
+    if is_blank(text):
         return _error(400, "empty_message")
     if len(text) > settings.max_message_chars:
         return _error(413, "too_long", limit=settings.max_message_chars)

@@ -51,3 +51,28 @@ def test_conversations_are_kept_in_the_tracker_store(rasa_server: str, tracker_d
     with sqlite3.connect(tracker_db) as connection:
         rows = connection.execute("SELECT type_name FROM events WHERE sender_id = ?", (sender,)).fetchall()
     assert ("user",) in rows and ("bot",) in rows
+
+
+def test_hostile_bodies_get_a_defined_answer_and_the_server_stays_up(rasa_server: str) -> None:
+    url = f"{rasa_server}/webhooks/rest/webhook"
+    raw = {b"{": 400, b"[1, 2]": 400, b"5": 400, b'{"sender":"h1","message":"\xff"}': 400}
+    for body, status in raw.items():
+        reply = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+        assert reply.status_code == status and reply.json()["error"] == "bad_request", body
+    refused = {
+        "": "empty_message",
+        " \u200b ": "empty_message",
+        "法" * 10_000: "too_long",
+    }
+    for message, key in refused.items():
+        reply = requests.post(url, json={"sender": "h1", "message": message}, timeout=30)
+        assert reply.json()["error"] == key and reply.json()["messages"][0]["text"], key
+    for message in (
+        "😀😀😀",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE referrals; --",
+        "\x00\x07你好\x1b[31m",
+    ):
+        reply = requests.post(url, json={"sender": "h1", "message": message}, timeout=60)
+        assert reply.status_code == 200 and reply.json()[0]["text"], message  # an answer in Chinese
+    assert requests.get(f"{rasa_server}/", timeout=10).status_code == 200

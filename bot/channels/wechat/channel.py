@@ -26,7 +26,7 @@ from bot.channels.wechat.tokens import tokens_for
 from bot.mediation.notices import Notice
 from bot.ratelimit import Limit, limiter_for
 from bot.settings import Settings, get_settings
-from bot.textinput import clean_text
+from bot.textinput import clean_text, is_blank
 from bot.yamlfile import read_yaml
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class WeChatInput(InputChannel):
             return (GREET, None) if event in SUBSCRIBE_EVENTS else (None, None)
         if kind == "text":
             text = clean_text(str(message.content or ""))
-            if not text:
+            if is_blank(text):
                 return None, self.messages["empty_message"]
         elif kind == "voice":
             text = clean_text(str(message.recognition or ""))
