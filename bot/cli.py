@@ -52,10 +52,9 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     from bot.db.backup import BackupError, backup
 
     settings = get_settings()
+    url, tag = (settings.tracker_url, "tracker") if args.tracker else (settings.db_url, "")
     try:
-        path = backup(
-            settings.db_url, settings.backup_dir, datetime.now(), Path(args.out) if args.out else None
-        )
+        path = backup(url, settings.backup_dir, datetime.now(), Path(args.out) if args.out else None, tag=tag)
     except BackupError as error:
         print(f"no backup written: {error}", file=sys.stderr)
         return 2
@@ -66,11 +65,16 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
 def cmd_db_restore(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from bot.db.backup import BackupError, restore
+    from bot.db.backup import BackupError, restore, restore_tracker
 
     settings = get_settings()
     try:
-        safety = restore(settings.db_url, Path(args.path), settings.backup_dir, datetime.now())
+        if args.tracker:
+            safety = restore_tracker(
+                settings.tracker_url, Path(args.path), settings.backup_dir, datetime.now()
+            )
+        else:
+            safety = restore(settings.db_url, Path(args.path), settings.backup_dir, datetime.now())
     except BackupError as error:
         print(f"nothing restored: {error}", file=sys.stderr)
         return 2
@@ -299,9 +303,15 @@ def parser() -> argparse.ArgumentParser:
     rev.set_defaults(func=cmd_db_revision)
     backup = db.add_parser("backup", help="write a consistent copy of the database (safe while it runs)")
     backup.add_argument("--out", help="default: var/backups/qybot-YYYYmmdd-HHMMSS.db (.dump for PostgreSQL)")
+    backup.add_argument(
+        "--tracker", action="store_true", help="Rasa's conversations (TRACKER_STORE_URL) instead"
+    )
     backup.set_defaults(func=cmd_db_backup)
     restore = db.add_parser("restore", help="replace the database with a backup (after a safety backup)")
     restore.add_argument("path")
+    restore.add_argument(
+        "--tracker", action="store_true", help="a backup of Rasa's conversations (stop Rasa first)"
+    )
     restore.set_defaults(func=cmd_db_restore)
     orgs = sub.add_parser("orgs", help="mediation directory").add_subparsers(
         dest="orgs_command", required=True

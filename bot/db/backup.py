@@ -181,3 +181,31 @@ def _pg_restore(url: str, path: Path, folder: Path, now: datetime) -> Path:
         )
     upgrade(url)
     return safety
+
+
+def restore_tracker(url: str, path: Path, folder: Path, now: datetime) -> Path | None:
+    """Replace Rasa's SQLite tracker store with the backup ``path`` (a copy of one, with its `events` table), after a
+    safety backup; stop Rasa first, it keeps no conversation in memory but reads each one from here."""
+    target = sqlite_file(url)
+    if target is None:
+        libpq, _env = _libpq(url)
+        raise BackupError(
+            "the tracker store is PostgreSQL: stop the Rasa servers, then\n"
+            f"  PGPASSWORD=… pg_restore --clean --if-exists --no-owner --single-transaction --dbname='{libpq}' {path}"
+        )
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise BackupError(f"{path} is damaged (PRAGMA quick_check failed); choose another backup")
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path} is not a backup of the tracker store ({error})") from error
+    if "events" not in tables:
+        raise BackupError(f"{path} is not a backup of the tracker store (no events table)")
+    safety = backup(url, folder, now, tag="tracker-before-restore") if target.is_file() else None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    dst = sqlite3.connect(target, timeout=BUSY_MS / 1000)
+    with closing(src), closing(dst):
+        src.backup(dst)
+    return safety

@@ -205,3 +205,34 @@ def test_postgres_backup_and_restore_run_pg_dump_and_pg_restore(
     _fake_tool(bin_dir, "pg_restore", "exit 1\n")
     with pytest.raises(BackupError, match="not a pg_dump"):
         restore(PG_URL, other, tmp_path / "backups", NOW)
+
+
+def test_the_tracker_store_is_backed_up_and_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rasa's conversations (its `events` table) go through `bot db backup --tracker` and back."""
+    tracker = tmp_path / "var" / "tracker.db"
+    tracker.parent.mkdir(parents=True)
+    with sqlite3.connect(tracker) as conn:
+        conn.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, data TEXT)"
+        )
+        conn.execute("INSERT INTO events (sender_id, type_name, data) VALUES ('a', 'user', '{}')")
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tracker}")
+    monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
+    get_settings.cache_clear()
+    try:
+        assert main(["db", "backup", "--tracker"]) == 0
+        copy = Path(capsys.readouterr().out.strip())
+        assert copy.name.endswith("-tracker.db")
+        with sqlite3.connect(tracker) as conn:
+            conn.execute("DELETE FROM events")
+        assert main(["db", "restore", "--tracker", str(copy)]) == 0
+        with sqlite3.connect(tracker) as conn:
+            assert conn.execute("SELECT sender_id, type_name FROM events").fetchall() == [("a", "user")]
+        garbage = tmp_path / "garbage.db"
+        garbage.write_bytes(b"not a database")
+        assert main(["db", "restore", "--tracker", str(garbage)]) == 2
+        assert "not a backup of the tracker store" in capsys.readouterr().err
+    finally:
+        get_settings.cache_clear()
