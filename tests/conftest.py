@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import hypothesis
 import pytest
 import requests
 
@@ -27,6 +28,10 @@ from tests.paths import ROOT
 # end: a phone number, an ID number or an applicant's name in any of them fails the run (tests/pii_scan.py).
 LOG_DIR = ROOT / "var" / "test-logs"
 os.environ.update(OFFLINE_ENV)
+# Property tests draw the same examples on every run (a CI run is red only for a reason it shows again), and
+# keep no example database between runs.
+hypothesis.settings.register_profile("qybot", derandomize=True, database=None)
+hypothesis.settings.load_profile("qybot")
 os.environ.setdefault("APP_ENV", "test")  # the only environment that accepts any SECRET_KEY
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
 BUILD = ROOT / "var" / "build"  # where `bot build` writes (never into the source tree)

@@ -181,6 +181,9 @@ def check_answer(reply: Any, calls: list[dict], limit: int) -> None:
 def test_any_json_gets_a_defined_answer(open_app: Flask, monkeypatch: pytest.MonkeyPatch, body: Any) -> None:
     calls: list[dict] = []
     monkeypatch.setattr("bot.web.chat.requests.post", lambda url, json, timeout: _record(calls, json))
+    open_app.extensions.pop(
+        "qybot_replies", None
+    )  # the app outlives each example: no reply cached by another
     reply = open_app.test_client().post("/api/chat", json=body)
     check_answer(reply, calls, open_app.config["SETTINGS"].max_message_chars)
 
@@ -195,6 +198,7 @@ def test_any_bytes_get_a_defined_answer(
 ) -> None:
     calls: list[dict] = []
     monkeypatch.setattr("bot.web.chat.requests.post", lambda url, json, timeout: _record(calls, json))
+    open_app.extensions.pop("qybot_replies", None)
     reply = open_app.test_client().post("/api/chat", data=data, content_type=content_type)
     check_answer(reply, calls, open_app.config["SETTINGS"].max_message_chars)
 
