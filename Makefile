@@ -78,9 +78,10 @@ unit: install
 check: lint typecheck unit
 	@echo "make check: all quick checks passed"
 
-# PostgreSQL is started (if not running) for the database tests and the production profile's scale-out test.
-pytest: system-deps test-model
-	source scripts/start-test-postgres.sh && TEST_MODEL_DIR=$(TEST_MODEL_DIR) TEST_EPOCHS_SCALE=$(TEST_EPOCHS_SCALE) $(PY) -m pytest -p no:cacheprovider --durations=15
+# PostgreSQL is started (if not running) for the database tests and the production profile's scale-out test; the
+# unit and database tests run while the test model trains (scripts/run-tests.sh).
+pytest: system-deps build
+	TEST_MODEL_DIR=$(TEST_MODEL_DIR) TEST_EPOCHS_SCALE=$(TEST_EPOCHS_SCALE) bash scripts/run-tests.sh
 
 stories: test-model
 	$(PY) -m rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \

@@ -26,7 +26,8 @@ from tests.paths import ROOT
 
 # Every log line of the run (this process's and each server's) is kept here and searched for personal data at the
 # end: a phone number, an ID number or an applicant's name in any of them fails the run (tests/pii_scan.py).
-LOG_DIR = ROOT / "var" / "test-logs"
+# (one folder per run name: `make pytest` runs the unit tests beside the model's training, then the rest).
+LOG_DIR = ROOT / "var" / "test-logs" / os.environ.get("TEST_LOG_NAME", "run")
 os.environ.update(OFFLINE_ENV)
 # Property tests draw the same examples on every run (a CI run is red only for a reason it shows again), and
 # keep no example database between runs.
