@@ -79,7 +79,8 @@ check: lint typecheck unit
 	@echo "make check: all quick checks passed"
 
 # PostgreSQL is started (if not running) for the database tests and the production profile's scale-out test; the
-# unit and database tests run while the test model trains (scripts/run-tests.sh).
+# unit and database tests run while the test model trains, the test stories beside the model tests
+# (scripts/run-tests.sh).
 pytest: system-deps build
 	TEST_MODEL_DIR=$(TEST_MODEL_DIR) TEST_EPOCHS_SCALE=$(TEST_EPOCHS_SCALE) bash scripts/run-tests.sh
 
@@ -87,7 +88,8 @@ stories: test-model
 	$(PY) -m rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors \
 	  -m $$(ls -t $(TEST_MODEL_DIR)/qybot-*.tar.gz | head -1) --out var/test-results
 
-test: lint typecheck validate pytest stories
+# (scripts/run-tests.sh runs the test stories too, beside the model tests; `make stories` runs them alone.)
+test: lint typecheck validate pytest
 	@echo "make test: all checks passed"
 
 bench: install
