@@ -1,9 +1,11 @@
 """Retention (`bot retention run`): personal fields of long-closed referrals emptied, old question-log rows folded
-into monthly counts and deleted, idle WeChat contacts forgotten; anonymous statistics stay."""
+into monthly counts and deleted, idle WeChat contacts forgotten, old conversations deleted from the tracker store;
+anonymous statistics stay."""
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -11,6 +13,7 @@ from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from bot.conversation_retention import prune_conversations
 from bot.db.models import QaLog, QuestionCount, Referral, ReferralEvent, WeChatContact
 from bot.db.session import get_engine, session_scope
 from bot.mediation.statuses import TRANSFERRED, Statuses
@@ -39,6 +42,7 @@ class RetentionReport:
     questions_deleted: int
     contacts_deleted: int
     dry_run: bool
+    conversation_events_deleted: int = 0
 
     def lines(self) -> list[str]:
         verb = "would be" if self.dry_run else "were"
@@ -47,13 +51,14 @@ class RetentionReport:
             f"({self.event_notes_cleared} history notes)",
             f"{self.questions_deleted} question-log rows {verb} deleted (kept as monthly counts)",
             f"{self.contacts_deleted} idle WeChat contacts {verb} deleted",
+            f"{self.conversation_events_deleted} conversation events {verb} deleted from the tracker store",
         ]
 
     def summary(self) -> str:
         """One short line (the job runner's outcome)."""
         return (
             f"{self.referrals_anonymised} referrals anonymised, {self.questions_deleted} questions deleted, "
-            f"{self.contacts_deleted} contacts deleted"
+            f"{self.contacts_deleted} contacts deleted, {self.conversation_events_deleted} conversation events deleted"
         )
 
 
@@ -176,7 +181,8 @@ def apply_retention(
 
 
 def run_retention(settings: Settings, now: datetime, dry_run: bool = False) -> RetentionReport:
-    """Apply the configured retention periods to the configured database, in one transaction."""
+    """Apply the configured retention periods to the configured database (in one transaction), then to the
+    conversations in Rasa's tracker store."""
     with session_scope(settings.db_url) as session:
         report = apply_retention(
             session,
@@ -193,4 +199,6 @@ def run_retention(settings: Settings, now: datetime, dry_run: bool = False) -> R
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")  # (partly, while others are reading)
         finally:
             raw.close()
-    return report
+    cutoff = now.timestamp() - settings.retention_conversation_days * 86_400
+    deleted = prune_conversations(settings.tracker_url, cutoff, dry_run)
+    return dataclasses.replace(report, conversation_events_deleted=deleted)

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     # Data lifecycle (bot/retention.py, run daily by `bot jobs run` at RETENTION_HOUR, Beijing time).
     retention_referral_months: int = Field(default=24, env="RETENTION_REFERRAL_MONTHS")
     retention_question_log_months: int = Field(default=12, env="RETENTION_QUESTION_LOG_MONTHS")
+    # Rasa's conversations (what citizens typed, in clear): kept this many days after they were last used.
+    retention_conversation_days: int = Field(default=30, env="RETENTION_CONVERSATION_DAYS")
     retention_hour: int = Field(default=3, env="RETENTION_HOUR")
     jobs_poll_seconds: float = Field(default=60.0, env="JOBS_POLL_SECONDS")
     # Rate limits (messages per window; 0 = no limit). Senders are per browser or per OpenID; one public address

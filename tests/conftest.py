@@ -77,6 +77,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
     else:
         url, drop = _fresh_postgres(os.environ["TEST_POSTGRES_URL"])
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv(
+        "TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'tracker.db'}"
+    )  # never the project's var/
     get_settings.cache_clear()
     services.reset()
     upgrade(url)
