@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from bot.ops.deploy import Topology, render_nginx, standalone_nginx
 from bot.settings import OFFLINE_ENV
 from tests.conftest import LOG_DIR, free_port, wait_for
 from tests.paths import ROOT
+from tests.redis_server import redis_server
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
 CONVERSATIONS = 50
@@ -80,26 +82,13 @@ class Profile:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
 
+    redis: ExitStack = field(default_factory=ExitStack)
+
     def start_redis(self) -> None:
-        command = ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self.folder)]
-        self.processes["redis"] = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            probe = subprocess.run(
-                ["redis-cli", "-p", str(self.redis_port), "ping"], capture_output=True, text=True, check=False
-            )
-            if probe.stdout.strip() == "PONG":
-                return
-            time.sleep(0.2)
-        raise RuntimeError("redis did not start")
+        self.redis.enter_context(redis_server(self.folder, self.redis_port))
 
     def stop_redis(self) -> None:
-        process = self.processes.pop("redis")
-        process.terminate()
-        process.wait(timeout=10)
+        self.redis.close()
 
     def user_texts(self, sender: str) -> list[str]:
         engine = create_engine(self.tracker_db, future=True)
@@ -136,7 +125,7 @@ def profile(trained_model: Path) -> Iterator[Profile]:
     base = os.environ.get("TEST_POSTGRES_URL")
     if not base:
         pytest.fail("TEST_POSTGRES_URL is not set: run through `make test` (it starts PostgreSQL)")
-    for program in ("redis-server", "redis-cli", "nginx"):
+    for program in ("redis-server", "nginx"):
         assert shutil.which(program) or Path("/usr/sbin", program).exists(), f"{program} is not installed"
     folder = Path(tempfile.mkdtemp(prefix="qybot-scale-"))
     folder.chmod(0o755)  # nginx's workers run as another user and must reach their temp folders
@@ -205,6 +194,7 @@ def profile(trained_model: Path) -> Iterator[Profile]:
         wait_for(f"{profile.public}/health", profile.processes["web"])
         yield profile
     finally:
+        profile.stop_redis()
         for process in reversed(list(profile.processes.values())):
             process.terminate()
         for process in profile.processes.values():
