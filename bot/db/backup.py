@@ -135,14 +135,19 @@ def restore(url: str, path: Path, folder: Path, now: datetime) -> Path | None:
     if revision not in known_revisions(url):
         raise BackupError(f"{path} has schema revision {revision!r}, which this version does not know")
     safety = backup(url, folder, now, tag="before-restore") if target.is_file() else None
+    _copy_into(path, target)
+    upgrade(url)
+    return safety
+
+
+def _copy_into(path: Path, target: Path) -> None:
+    """The SQLite file ``path`` copied page by page into the live file ``target`` under SQLite's own locks, so
+    that running processes see the restored data."""
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     dst = sqlite3.connect(target, timeout=BUSY_MS / 1000)
     with closing(src), closing(dst):
-        # Page by page into the live file under SQLite's own locks: running processes see the restored data.
         src.backup(dst)
-    upgrade(url)
-    return safety
 
 
 def _pg_restore(url: str, path: Path, folder: Path, now: datetime) -> Path:
@@ -203,9 +208,5 @@ def restore_tracker(url: str, path: Path, folder: Path, now: datetime) -> Path |
     if "events" not in tables:
         raise BackupError(f"{path} is not a backup of the tracker store (no events table)")
     safety = backup(url, folder, now, tag="tracker-before-restore") if target.is_file() else None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=BUSY_MS / 1000)
-    with closing(src), closing(dst):
-        src.backup(dst)
+    _copy_into(path, target)
     return safety
