@@ -17,6 +17,8 @@ from pathlib import Path
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 
+from bot.compact_map import CompactMap
+
 logger = logging.getLogger(__name__)
 _LOADED: set[str] = set()  # digests of the dictionary files jieba has in this process
 
@@ -29,6 +31,7 @@ class QingyuanJiebaTokenizer(JiebaTokenizer):
     def _load_custom_dictionary(path: str) -> None:
         import jieba
 
+        jieba.initialize()
         for dictionary in sorted(glob.glob(f"{path}/*")):
             digest = hashlib.sha256(Path(dictionary).read_bytes()).hexdigest()
             if digest in _LOADED:
@@ -36,3 +39,5 @@ class QingyuanJiebaTokenizer(JiebaTokenizer):
             logger.info("Loading Jieba User Dictionary at %s", dictionary)
             jieba.load_userdict(dictionary)
             _LOADED.add(digest)
+        if not isinstance(jieba.dt.FREQ, CompactMap):  # the same words and counts in 8 MiB instead of 60
+            jieba.dt.FREQ = CompactMap(jieba.dt.FREQ)
