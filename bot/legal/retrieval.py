@@ -7,18 +7,20 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import Any
 
 import jieba
 import numpy as np
 from pypinyin import lazy_pinyin
 from scipy.sparse import hstack, spmatrix, vstack
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from bot.compact_map import CompactMap
 from bot.knowledge.catalog import Catalog
 from bot.knowledge.dictionaries import all_dictionaries
 from bot.knowledge.entries import Entry, normalize
 from bot.knowledge.topic_questions import TopicQuestion
 from bot.legal.followups import FollowupRules
+from bot.legal.tfidf import FittedTfidf
 from bot.legal.topic_classifier import TopicClassifier
 
 MIN_CONFIDENCE = 0.12  # below this the question is clarified, not answered (dev3-5: 9 → 2 unanswered)
@@ -48,6 +50,14 @@ def sounds(text: str) -> list[str]:
     """Syllables and syllable pairs without tones: a homophone typo (陪偿 for 赔偿, 遗竹 for 遗嘱) sounds the same."""
     syllables = [s for s in lazy_pinyin(text, errors="ignore") if s.strip()]
     return syllables + [f"{a} {b}" for a, b in pairwise(syllables)]
+
+
+def _about_nobody(_text: str) -> frozenset[str]:
+    return frozenset()
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 class Analyses:
@@ -102,8 +112,8 @@ class Retriever:
     ):
         """``analyses`` remembers each text's words and sounds between builds (see ``Analyses``)."""
         self.entries = entries
-        self._about = about or (lambda _text: frozenset())
-        self._fold = fold or (lambda text: text)
+        self._about = about or _about_nobody
+        self._fold = fold or _unchanged
         self._twins = twins or {}
         self._followups = followups
         self._tokenizer = jieba.Tokenizer()
@@ -125,13 +135,18 @@ class Retriever:
         self._question_topic = np.array(topic_of, dtype=int)
         # Fitted on remembered analyses (jieba and pinyin are nine tenths of a build), then given the live
         # analyzers for the questions to come.
+        from sklearn.feature_extraction.text import TfidfVectorizer  # fitting only: serving never imports it
+
         memo = analyses if analyses is not None else Analyses()
-        self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self._words = TfidfVectorizer(analyzer=lambda text: memo.words(text, self._cut), sublinear_tf=True)
-        self._sounds = TfidfVectorizer(analyzer=memo.sounds, sublinear_tf=True)
-        self._char_matrix = self._chars.fit_transform(texts) if texts else None
-        self._word_matrix = self._words.fit_transform(texts) if texts else None
-        self._sound_matrix = self._sounds.fit_transform(texts) if texts else None
+        chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        words = TfidfVectorizer(analyzer=lambda text: memo.words(text, self._cut), sublinear_tf=True)
+        sound_vectorizer = TfidfVectorizer(analyzer=memo.sounds, sublinear_tf=True)
+        self._chars: Any = chars
+        self._words: Any = words
+        self._sounds: Any = sound_vectorizer
+        self._char_matrix = chars.fit_transform(texts) if texts else None
+        self._word_matrix = words.fit_transform(texts) if texts else None
+        self._sound_matrix = sound_vectorizer.fit_transform(texts) if texts else None
         # The classifiers learn from the same features the matrices already hold (transforming again cost 8 s).
         known = hstack([self._char_matrix, self._word_matrix]).tocsr() if texts else None
         self._classifier = TopicClassifier(
@@ -143,8 +158,13 @@ class Retriever:
         self._scope = TopicClassifier(
             self._features, [*texts, *out], [IN] * len(texts) + [OUT] * len(out), both
         )
-        self._words.analyzer = self._cut
-        self._sounds.analyzer = sounds
+        # Fitted: from now on the vectorizers only transform questions (FittedTfidf, no scikit-learn when serving)
+        # and jieba only looks words up, both in arrays instead of dicts (the action server 450 → 300 MiB).
+        self._tokenizer.FREQ = CompactMap(self._tokenizer.FREQ)
+        if texts:
+            self._chars = FittedTfidf(chars)
+            self._words = FittedTfidf(words, self._cut)
+            self._sounds = FittedTfidf(sound_vectorizer, sounds)
 
     def __getstate__(self) -> dict:
         """For the disk cache: jieba's tokenizer holds a lock, so its dictionary is stored without it."""

@@ -49,3 +49,29 @@ def test_topic_scores_combine_votes_and_classifier(folded: Retriever) -> None:
 def test_cantonese_questions_find_their_topic(folded: Retriever, text: str, topic: str) -> None:
     match = folded.match(text, "general")
     assert match is not None and match.entry.topic == topic
+
+
+def test_margins_are_the_fitted_models() -> None:
+    """The classifier keeps only the fitted weights, sparse; its probabilities are those of LinearSVC's margins."""
+    import numpy as np
+    from sklearn.svm import LinearSVC
+
+    from bot.legal.topic_classifier import REGULARIZATION, TEMPERATURE
+
+    pairs = [
+        ("老板拖欠工资", "labor"),
+        ("工资不发", "labor"),
+        ("邻居噪音", "neighbor"),
+        ("楼上漏水", "neighbor"),
+    ]
+    pairs += [("借钱不还", "debt"), ("欠条丢了", "debt")]
+    texts, topics = [t for t, _ in pairs], [t for _, t in pairs]
+    vectorizer = CountVectorizer(analyzer="char").fit(texts)
+    classifier = TopicClassifier(vectorizer.transform, texts, topics)
+    model = LinearSVC(C=REGULARIZATION, random_state=0).fit(vectorizer.transform(texts), topics)
+    for text in ("工资", "漏水了", "欠钱"):
+        margins = model.decision_function(vectorizer.transform([text])).ravel() / TEMPERATURE
+        expected = np.exp(margins - margins.max())
+        expected /= expected.sum()
+        got = classifier.probabilities(text)
+        assert [got[str(c)] for c in model.classes_] == pytest.approx(expected.tolist(), abs=1e-6)
