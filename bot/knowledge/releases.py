@@ -39,6 +39,9 @@ class PublishRefused(Exception):
         super().__init__(f"{len(problems)} problem(s) in the knowledge folder")
         self.problems = problems
 
+    def __reduce__(self) -> tuple[type[PublishRefused], tuple[list[str]]]:
+        return PublishRefused, (self.problems,)  # raised in a child process (publish_in_child), read here
+
 
 def current(releases: Path) -> Release | None:
     """The live release, or None when nothing was published (or its folder is gone)."""

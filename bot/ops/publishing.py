@@ -4,12 +4,14 @@ follow every new release within a poll interval, building it beside the live one
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 
 from bot import services
 from bot.knowledge import releases
 from bot.knowledge.releases import PublishRefused, Release
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +26,25 @@ def publish_knowledge(settings: Settings) -> Release:
     )
 
 
+def _publish_with_environment_settings() -> Release:
+    return publish_knowledge(get_settings())
+
+
+def publish_in_child() -> Release:
+    """``publish_knowledge`` in a fresh Python process with this one's environment: checking every knowledge file
+    and building the retriever parse megabytes of YAML and import scikit-learn, which would stay in the serving
+    process's memory (measured: 464 instead of 300 MiB for the action server after a start that built)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(_publish_with_environment_settings).result()
+
+
 def start_serving(settings: Settings) -> services.KnowledgeServices:
     """The version a starting action server serves: knowledge/ as published now, or, if it is refused, the last
     release (its problems logged); with neither it raises. Under KNOWLEDGE_SOURCE=folder, knowledge/ unchecked."""
     if settings.knowledge_source == "folder":
         return services.services_for(settings.knowledge_dir).warm_up()
     try:
-        release: Release | None = publish_knowledge(settings)
+        release: Release | None = publish_in_child()
     except PublishRefused as refused:
         release = releases.current(settings.releases_dir)
         for problem in refused.problems:

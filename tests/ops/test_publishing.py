@@ -92,3 +92,22 @@ def test_an_edited_answer_reaches_the_running_server_without_retraining(
     assert "qa/labor.yml:" in refused.stdout and "does not exist" in refused.stdout
     time.sleep(1.0)  # five polls
     assert _answer(server, entry.question) == edited
+
+
+def test_a_starting_server_publishes_in_a_child_and_hears_its_refusal(
+    project: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check and the build run in a child process (their memory is not the server's); a refusal comes back
+    with every problem, as `bot knowledge publish` prints them."""
+    from bot.knowledge.releases import PublishRefused
+    from bot.ops.publishing import publish_in_child
+
+    for name in ("PROJECT_ROOT", "DATABASE_URL", "KNOWLEDGE_SOURCE"):
+        monkeypatch.setenv(name, project[name])
+    path = Path(project["PROJECT_ROOT"]) / "knowledge" / "qa" / "labor.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("article: 第", "article: 第九千", 1), encoding="utf-8"
+    )
+    with pytest.raises(PublishRefused) as refused:
+        publish_in_child()
+    assert any(p.startswith("qa/labor.yml:") and "does not exist" in p for p in refused.value.problems)
