@@ -1,10 +1,11 @@
-"""Loading Rasa's TensorFlow models (DIET, TED) without tracing a training graph nobody runs.
+"""Loading Rasa's TensorFlow models (DIET, TED) for prediction only: no training graph, no optimizer.
 
 Rasa builds a loaded model's weights by fitting it on one example, then overwrites them with the trained ones. The
-fit traced the whole training step into a TensorFlow graph: 17 of the 30 seconds Rasa took to load our model
-(py-spy, 2026-12-07). Run that one step eagerly instead: the same layers and optimizer slots are created, the trained
-weights replace them as before, and predictions still go through a traced function. A test loads the test model
-both ways and compares every prediction.
+fit traced the whole training step into a TensorFlow graph (17 of the 30 seconds Rasa took to load our model,
+py-spy, 2026-12-07) and created Adam's two slots for every weight, which a served model never uses (two thirds of
+DIET's memory). Build the weights by one eager prediction instead, then load the trained ones (the optimizer's are
+left in the file), and trace the prediction as Rasa does. A test loads the test model both ways and compares every
+prediction.
 """
 
 from __future__ import annotations
@@ -27,25 +28,25 @@ def install() -> None:
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        """``RasaModel.load`` (Rasa 3.6) with the weight-building step run eagerly."""
-        if finetune_mode:
+        """``RasaModel.load`` (Rasa 3.6) with the weights built by one eager prediction."""
+        if finetune_mode or not predict_data_example:
             return original(
                 cls, model_file_name, model_data_example, predict_data_example, True, *args, **kwargs
             )
-        import tensorflow as tf  # type: ignore[import-untyped]
-        from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
-        from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+        from rasa.utils.tensorflow.constants import RUN_EAGERLY
 
         model = cls(*args, **kwargs)
-        config = kwargs.get("config", {})
-        model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=True)
-        model.fit(RasaBatchDataGenerator(model_data_example, batch_size=1), verbose=False)
-        model._run_eagerly = config.get(
-            RUN_EAGERLY
-        )  # predictions as Rasa configures them: traced once, below
-        model.load_weights(model_file_name)
-        if predict_data_example:
-            model.run_inference(predict_data_example)
+        model._run_eagerly = True
+        model.run_inference(predict_data_example)  # creates every weight a prediction uses
+        restored = model.load_weights(model_file_name)
+        if hasattr(restored, "expect_partial"):  # the optimizer's slots stay in the file
+            restored.expect_partial()
+        # The eager prediction prepared label embeddings from the untrained weights: prepare again, and trace the
+        # prediction as Rasa configures it.
+        model.prepared_for_prediction = False
+        model._tf_predict_step = None
+        model._run_eagerly = kwargs.get("config", {}).get(RUN_EAGERLY)
+        model.run_inference(predict_data_example)
         return model
 
     RasaModel.load = classmethod(load)

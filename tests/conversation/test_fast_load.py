@@ -1,5 +1,7 @@
 """The launcher's faster model load (bot.channels.fast_load) gives the same model: every intent confidence and
-every next-action probability equal to Rasa's own load, on questions, intake answers and chit-chat."""
+every next-action probability equal to Rasa's own load, on questions, intake answers and chit-chat, and every
+TensorFlow model really loaded (Rasa drops a model whose load raises ValueError and carries on without it: the
+previous fast load lost TEDPolicy that way, unnoticed, because the rules decided every prediction compared)."""
 
 from typing import Any
 
@@ -42,6 +44,12 @@ async def _next_action(agent: Any, text: str) -> list[float]:
     return list(agent.processor._predict_next_with_tracker(tracker).probabilities)
 
 
+def _models(agent: Any) -> dict[str, Any]:
+    """Each graph component that holds a TensorFlow model, by node name, with the model (None if it was dropped)."""
+    nodes = agent.processor.graph_runner._instantiated_nodes
+    return {name: node._component.model for name, node in nodes.items() if hasattr(node._component, "model")}
+
+
 async def test_the_fast_load_predicts_exactly_like_rasas_own(
     trained_model, agent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -51,6 +59,9 @@ async def test_the_fast_load_predicts_exactly_like_rasas_own(
     monkeypatch.setattr(RasaModel, "load", RasaModel.load)  # restored after the test
     fast_load.install()
     fast = Agent.load(str(trained_model))
+    theirs_models, mine_models = _models(agent), _models(fast)
+    assert theirs_models.keys() == mine_models.keys() and theirs_models, "no TensorFlow model in the graph"
+    assert all(model is not None for model in [*theirs_models.values(), *mine_models.values()]), mine_models
     for text in TEXTS:
         mine, theirs = await _intents(fast, text), await _intents(agent, text)
         assert mine.keys() == theirs.keys(), text
