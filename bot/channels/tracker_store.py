@@ -15,8 +15,25 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
+def _sqlite_write_ahead(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite's write-ahead log, synced at checkpoints rather than at every commit: a commit survives the process
+    being killed (the tests kill Rasa mid-intake), and only an operating-system crash could lose the last ones.
+    Committing each turn with a sync was 7 % of the Rasa process's time under load (py-spy); production keeps
+    conversations in PostgreSQL."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 class FastSQLTrackerStore(SQLTrackerStore):
     """``tracker_store: type: bot.channels.tracker_store.FastSQLTrackerStore`` with ``url`` as for ``type: SQL``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead)
 
     def _session_start(self, connection: Any, sender_id: str) -> float | None:
         event = self.SQLEvent

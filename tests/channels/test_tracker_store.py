@@ -80,3 +80,14 @@ def test_rasa_builds_it_from_endpoints_yml(domain: Domain, tmp_path) -> None:
     config = EndpointConfig(url=url, type="bot.channels.tracker_store.FastSQLTrackerStore")
     store = TrackerStore.create(config, domain)
     assert isinstance(getattr(store, "_tracker_store", store), FastSQLTrackerStore)
+
+
+def test_sqlite_conversations_use_the_write_ahead_log(domain: Domain, tmp_path) -> None:
+    """Each turn's commit is not synced to disk on SQLite (write-ahead log, synchronous NORMAL)."""
+    store = FastSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    tracker = DialogueStateTracker.from_events("wal", _turn(1, 1000.0), slots=domain.slots)
+    asyncio.run(store.save(tracker))
+    assert len(asyncio.run(store.retrieve("wal")).events) == len(tracker.events)
