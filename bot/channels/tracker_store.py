@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 
 def _sqlite_write_ahead(dbapi_connection: Any, _record: Any) -> None:
@@ -30,10 +32,21 @@ def _sqlite_write_ahead(dbapi_connection: Any, _record: Any) -> None:
 class FastSQLTrackerStore(SQLTrackerStore):
     """``tracker_store: type: bot.channels.tracker_store.FastSQLTrackerStore`` with ``url`` as for ``type: SQL``."""
 
+    engine: Any  # set by SQLTrackerStore.__init__, replaced below for SQLite files
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        engine = self.engine
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens a SQLite file for every session and closes it after (NullPool): closing the
+            # last connection checkpoints the log and syncs, every turn. Keep connections open instead.
+            url = engine.url
+            engine.dispose()
+            self.engine = sa.create_engine(
+                url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead)
+            self.sessionmaker = sessionmaker(bind=self.engine)
 
     def _session_start(self, connection: Any, sender_id: str) -> float | None:
         event = self.SQLEvent

@@ -91,3 +91,15 @@ def test_sqlite_conversations_use_the_write_ahead_log(domain: Domain, tmp_path) 
     tracker = DialogueStateTracker.from_events("wal", _turn(1, 1000.0), slots=domain.slots)
     asyncio.run(store.save(tracker))
     assert len(asyncio.run(store.retrieve("wal")).events) == len(tracker.events)
+
+
+def test_sqlite_connections_stay_open_between_turns(domain: Domain, tmp_path) -> None:
+    """Opening and closing the file every turn checkpointed and synced the log each time."""
+    from sqlalchemy.pool import QueuePool
+
+    store = FastSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    assert isinstance(store.engine.pool, QueuePool)
+    for n in range(3):
+        tracker = DialogueStateTracker.from_events("pool", _turn(n, 1000.0 + n), slots=domain.slots)
+        asyncio.run(store.save(tracker))
+    assert store.engine.pool.checkedin() == 1  # one connection, reused and kept
