@@ -32,6 +32,12 @@ RULES = EmergencyRules.load(KNOWLEDGE)
         ("阿爷突然讲唔到嘢", "medical"),
         ("厨房一股好大煤气味", "medical"),
         ("有人在楼下泼汽油", "violence"),
+        # added in the sixth session (written for this test, not taken from an evaluation set)
+        ("我老豆割草时被蛇咬了，脚已经肿起来", "medical"),
+        ("细佬仔跌咗落鱼塘", "medical"),
+        ("我妹被带去一个地方，手机同身份证都收咗，佢哋睇得好实", "violence"),
+        ("客服叫我而家即刻用信用卡套现还款", "scam_transfer"),
+        ("女儿放学到现在还没回来，天都黑了", "child_danger"),
     ],
 )
 def test_detects(text: str, category: str) -> None:
@@ -48,6 +54,9 @@ def test_detects(text: str, category: str) -> None:
         "现在打电话都是空号，钱还能要回来吗",
         "包工头现在电话也打不通了",
         "前年我昏迷了很久，现在康复了",
+        "老师把我手机收了，合法吗",
+        "去年被蛇咬了住院，村里要不要赔",
+        "上个月孩子跌落鱼塘，鱼塘主有没有责任",
         "",
     ],
 )
