@@ -38,6 +38,8 @@ RULES = EmergencyRules.load(KNOWLEDGE)
         ("我妹被带去一个地方，手机同身份证都收咗，佢哋睇得好实", "violence"),
         ("客服叫我而家即刻用信用卡套现还款", "scam_transfer"),
         ("女儿放学到现在还没回来，天都黑了", "child_danger"),
+        ("他们限制我人身自由，还动手打我", "violence"),
+        ("我被关在厂里，手机都不给用", "violence"),
     ],
 )
 def test_detects(text: str, category: str) -> None:
@@ -55,6 +57,8 @@ def test_detects(text: str, category: str) -> None:
         "包工头现在电话也打不通了",
         "前年我昏迷了很久，现在康复了",
         "老师把我手机收了，合法吗",
+        "公司限制员工人身自由违法吗",
+        "家长不让孩子用手机算不算侵权",
         "去年被蛇咬了住院，村里要不要赔",
         "上个月孩子跌落鱼塘，鱼塘主有没有责任",
         "",
