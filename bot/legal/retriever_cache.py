@@ -31,7 +31,7 @@ from bot.legal.retrieval import Analyses, Retriever
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CODE = ("bot/legal", "bot/knowledge", "bot/hashing.py", "bot/yamlfile.py")
+CODE = ("bot/legal", "bot/knowledge", "bot/compact_map.py", "bot/hashing.py", "bot/yamlfile.py")
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "jieba", "pypinyin")
 TEACHING_FILES = ("topic_questions", "real_questions/train.yml", "legal/outside_questions.yml")
 RULE_FILES = ("legal/audience.yml", "dialect.yml", "legal/followups.yml", "legal/topics.yml")

@@ -30,9 +30,8 @@ class TopicClassifier:
             from sklearn.svm import LinearSVC  # fitting only: serving never imports scikit-learn
 
             fitted = matrix if matrix is not None else features(texts)
-            model = LinearSVC(C=REGULARIZATION, random_state=0).fit(
-                fitted, list(topics)
-            )  # the same every build
+            # Seeded, so that the same questions give the same weights at every build.
+            model = LinearSVC(C=REGULARIZATION, random_state=0).fit(fitted, list(topics))
             # Only the fitted weights are kept, sparse (41 % are not zero), features × classes, so that a
             # question's few features pick their rows: 51 → 31 MiB, the margins of ``decision_function``.
             self._weights = csr_matrix(model.coef_.T)

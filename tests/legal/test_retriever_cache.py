@@ -54,3 +54,28 @@ def test_a_cache_hit_parses_no_teaching_question(knowledge: Path, tmp_path: Path
     )
     question = "老板拖欠工资三个月不给怎么办"
     assert second.scores(question).tolist() == first.scores(question).tolist()
+
+
+def test_the_key_covers_the_code_of_everything_the_cache_stores() -> None:
+    """A stored retriever holds objects of our classes (CompactMap, FittedTfidf …): a change to any of them must
+    change the key, or a process would load an index built by the old code."""
+    import io
+    import pickle
+
+    from bot.legal.retriever_cache import CODE
+
+    modules: set[str] = set()
+
+    class Recorder(pickle.Pickler):
+        def persistent_id(self, obj: object) -> None:
+            for owner in (type(obj), obj):
+                module = getattr(owner, "__module__", None)
+                if isinstance(module, str) and module.startswith("bot."):
+                    modules.add(module)
+
+    retriever = Retriever(Catalog(KNOWLEDGE).entries[:40])
+    Recorder(io.BytesIO()).dump(retriever)
+    assert {"bot.compact_map", "bot.legal.tfidf", "bot.legal.retrieval"} <= modules
+    for module in modules:
+        path = module.replace(".", "/")
+        assert any(path == c.removesuffix(".py") or path.startswith(c + "/") for c in CODE), module
