@@ -35,7 +35,7 @@ def send_answer(dispatcher: CollectingDispatcher, entry: Entry, audience: str, c
         response="utter_legal_answer_loose" if loose else "utter_legal_answer",
         question=entry.question,
         answer=entry.answer,
-        citations=citation_line(entry),
+        citations=citation_line(entry, catalog.statutes),
         next_steps=steps,
         json_message={**answer_payload(entry, audience, catalog.statutes, confidence), "loose": loose},
     )

@@ -73,8 +73,7 @@ class ActionShowArticle(Action):
         for index, cited in enumerate(payload["citations"]):
             dispatcher.utter_message(
                 response="utter_article_text",
-                law=cited["law"],
-                article=cited["article"],
+                cited=cited["cited_as"],
                 text=cited["text"],
                 json_message=payload if index == 0 else None,
             )

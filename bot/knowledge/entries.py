@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +12,6 @@ from bot.knowledge.statutes import StatuteIndex
 from bot.knowledge.topics import Topics
 from bot.yamlfile import parse_yaml, read_yaml
 
-# Laws whose shared text predates revisions in force from 2026-01-01: never cite their article numbers.
-UNCITABLE_LAWS = ("治安管理处罚法", "网络安全法")
 MIN_PARAPHRASES = 10
 MAX_ANSWER_HAN = 350
 SIMPLE_HAN = (10, 100)  # the "说简单点" version: two or three short sentences
@@ -25,10 +24,20 @@ _ENTRY_LINE = re.compile(r"^\s*-\s+id\s*:")  # the first line of an entry in a q
 
 @dataclass(frozen=True)
 class Citation:
-    """A (law, article heading) pair that must exist in the statute index."""
+    """A (law, article heading[, paragraph]) that must exist in the statute index and be in force."""
 
     law: str
     article: str
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """When an entry was last checked against the law (``reviewed: {on: 2026-12, laws: {民法典: 2020-05-28}}``): the
+    month, and the version date of each law it was checked against."""
+
+    on: str
+    laws: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class Entry:
     next_steps: tuple[str, ...]
     offer_mediation: bool = False
     case: str | None = None
+    reviewed: Review | None = None
     source_file: str = field(default="", compare=False)
     line: int = field(
         default=0, compare=False
@@ -76,13 +86,25 @@ def _entry_from(raw: dict[str, Any], topic: str, source: str, line: int = 0) -> 
         paraphrases=tuple(str(p).strip() for p in raw.get("paraphrases") or ()),
         answer=str(raw.get("answer", "")).strip(),
         simple=str(raw.get("simple", "")).strip(),
-        citations=tuple(Citation(str(c["law"]), str(c["article"])) for c in raw.get("citations") or ()),
+        citations=tuple(
+            Citation(str(c["law"]), str(c["article"]), c.get("paragraph")) for c in raw.get("citations") or ()
+        ),
         next_steps=tuple(raw.get("next_steps") or ()),
         offer_mediation=bool(raw.get("offer_mediation", False)),
         case=(str(raw["case"]).strip() if raw.get("case") else None),
+        reviewed=_review(raw.get("reviewed")),
         source_file=source,
         line=line,
     )
+
+
+def _review(raw: Any) -> Review | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError(f"reviewed must be {{on: YYYY-MM, laws: {{law: version date}}}}, not {raw!r}")
+    laws = raw.get("laws") or {}
+    return Review(str(raw.get("on", "")), tuple((str(k), str(v)) for k, v in laws.items()))
 
 
 def load_next_steps(knowledge: Path) -> dict[str, str]:
@@ -108,7 +130,7 @@ def load_entries(folder: Path, only: str | None = None) -> list[Entry]:
 
 
 def _check_entry(
-    entry: Entry, statutes: StatuteIndex, next_step_codes: set[str], topics: Topics
+    entry: Entry, statutes: StatuteIndex, next_step_codes: set[str], topics: Topics, today: dt.date
 ) -> list[str]:
     where = f"qa/{entry.source_file}:{entry.line}: {entry.id or '?'}"
     problems: list[str] = []
@@ -136,17 +158,52 @@ def _check_entry(
     if not entry.citations:
         problems.append(f"{where}: no citations")
     for cite in entry.citations:
-        article = statutes.get(cite.law, cite.article)
-        if cite.law in UNCITABLE_LAWS:
-            problems.append(f"{where}: {cite.law} must not be cited (outdated text)")
-        elif article is None:
-            problems.append(f"{where}: citation {cite.law} {cite.article} does not exist")
-        elif quotes(entry.answer, article.text) or quotes(entry.simple, article.text):
-            problems.append(f"{where}: answer quotes {cite.law}{cite.article}; quotes come from the index")
+        problems.extend(f"{where}: {p}" for p in _citation_problems(entry, cite, statutes, today))
+    problems.extend(f"{where}: {p}" for p in _review_problems(entry.reviewed))
     unknown = [s for s in entry.next_steps if s not in next_step_codes]
     if not entry.next_steps or unknown:
         problems.append(f"{where}: next_steps empty or unknown codes {unknown}")
     return problems
+
+
+def _citation_problems(entry: Entry, cite: Citation, statutes: StatuteIndex, today: dt.date) -> list[str]:
+    article = statutes.get(cite.law, cite.article)
+    if article is None:
+        return [f"citation {cite.law} {cite.article} does not exist"]
+    problems = []
+    if cite.paragraph is not None and not (
+        isinstance(cite.paragraph, int) and 1 <= cite.paragraph <= paragraph_count(article.text)
+    ):
+        problems.append(f"citation {cite.law} {cite.article} has no paragraph {cite.paragraph!r}")
+    law = statutes.laws[cite.law]
+    refused = law.in_force_problem(cite.article, cite.paragraph, today)
+    if refused:
+        problems.append(f"citation {cite.law} {cite.article}: {refused}")
+    if quotes(entry.answer, article.text) or quotes(entry.simple, article.text):
+        problems.append(f"answer quotes {cite.law}{cite.article}; quotes come from the index")
+    return problems
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _review_problems(review: Review | None) -> list[str]:
+    if review is None:
+        return []
+    problems = []
+    if not _MONTH.match(review.on):
+        problems.append(f"reviewed.on must be a month such as 2026-12, not {review.on!r}")
+    for law, version in review.laws:
+        try:
+            dt.date.fromisoformat(version)
+        except ValueError:
+            problems.append(f"reviewed.laws: {law} needs its version date (YYYY-MM-DD), not {version!r}")
+    return problems
+
+
+def paragraph_count(article_text: str) -> int:
+    """Paragraphs (款) of an article: lines that are not enumerated items （一）（二）…"""
+    return sum(1 for line in article_text.splitlines() if line and not line.startswith("（"))
 
 
 def quotes(answer: str, article_text: str, window: int = QUOTE_WINDOW) -> bool:
@@ -157,14 +214,19 @@ def quotes(answer: str, article_text: str, window: int = QUOTE_WINDOW) -> bool:
 
 
 def validate(
-    entries: list[Entry], statutes: StatuteIndex, next_step_codes: set[str], topics: Topics
+    entries: list[Entry],
+    statutes: StatuteIndex,
+    next_step_codes: set[str],
+    topics: Topics,
+    today: dt.date | None = None,
 ) -> list[str]:
-    """Every rule the knowledge base must satisfy; an empty list means it is valid."""
+    """Every rule the knowledge base must satisfy on a day (default today); an empty list means it is valid."""
+    today = today or dt.date.today()
     problems: list[str] = []
     seen_ids: set[str] = set()
     owner: dict[str, str] = {}
     for entry in entries:
-        problems.extend(_check_entry(entry, statutes, next_step_codes, topics))
+        problems.extend(_check_entry(entry, statutes, next_step_codes, topics, today))
         if entry.id in seen_ids:
             problems.append(f"duplicate id {entry.id}")
         seen_ids.add(entry.id)

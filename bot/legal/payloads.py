@@ -14,19 +14,31 @@ HUMAN_HELP = [
 ]  # next-step codes (knowledge/legal/next_steps.yml) for what we cannot answer
 
 
-def citation_payload(entry: Entry, statutes: StatuteIndex) -> list[dict[str, str]]:
-    """Each citation with its article text read from the statute files (never typed by hand)."""
+def citation_payload(entry: Entry, statutes: StatuteIndex) -> list[dict[str, Any]]:
+    """Each citation with its article text read from the statute files (never typed by hand), how it is named
+    (《治安管理处罚法》（2025年修订）第六十条) and the version date of the text quoted."""
     cited = []
     for cite in entry.citations:
         article = statutes.get(cite.law, cite.article)
         if article is None:
             raise LookupError(f"{entry.id} cites {cite.law}{cite.article}, which is not in knowledge/laws")
-        cited.append({"law": cite.law, "article": cite.article, "text": article.text})
+        version = statutes.laws[cite.law].version
+        cited.append(
+            {
+                "law": cite.law,
+                "article": cite.article,
+                **({"paragraph": cite.paragraph} if cite.paragraph else {}),
+                "cited_as": statutes.cited_as(cite.law, cite.article, cite.paragraph),
+                "version": version.isoformat() if version else None,
+                "text": article.text,
+            }
+        )
     return cited
 
 
-def citation_line(entry: Entry) -> str:
-    return "；".join(f"《{c.law}》{c.article}" for c in entry.citations)
+def citation_line(entry: Entry, statutes: StatuteIndex) -> str:
+    """The answer's 法律依据 line: each law as it is cited, with its version where it has been amended."""
+    return "；".join(statutes.cited_as(c.law, c.article, c.paragraph) for c in entry.citations)
 
 
 def answer_payload(entry: Entry, audience: str, statutes: StatuteIndex, confidence: float) -> dict:

@@ -1,8 +1,11 @@
 """The knowledge base passes every content rule; the rules themselves catch bad entries."""
 
+import datetime as dt
+from dataclasses import replace
+
 import pytest
 
-from bot.knowledge.entries import Citation, Entry, load_entries, load_next_steps, quotes, validate
+from bot.knowledge.entries import Review, Citation, Entry, load_entries, load_next_steps, quotes, validate
 from bot.knowledge.statutes import StatuteIndex
 from bot.knowledge.topics import Topics
 from tests.paths import KNOWLEDGE
@@ -59,7 +62,11 @@ def _entry(**changes: object) -> Entry:
     ("changes", "problem"),
     [
         ({"citations": (Citation("民法典", "第一千三百条"),)}, "does not exist"),
-        ({"citations": (Citation("治安管理处罚法", "第一条"),)}, "must not be cited"),
+        ({"citations": (Citation("劳动争议解释一", "第三十二条", 1),)}, "repealed since 2025-09-01"),
+        ({"citations": (Citation("劳动争议解释一", "第三十二条"),)}, "cite the paragraph still in force"),
+        ({"citations": (Citation("民法典", "第一千零六十七条", 4),)}, "has no paragraph 4"),
+        ({"reviewed": Review("2026-13", ())}, "reviewed.on"),
+        ({"reviewed": Review("2026-12", (("民法典", "2020"),))}, "version date"),
         ({"paraphrases": ("只有一条",)}, "paraphrases"),
         ({"answer": "太短"}, "answer has"),
         ({"answer": "长" * 351}, "answer has"),
@@ -76,6 +83,27 @@ def test_rules_reject_bad_entries(
 ) -> None:
     problems = validate([_entry(**changes)], statutes, codes, TOPICS)
     assert any(problem in p for p in problems), problems
+
+
+def test_current_law_and_interpretations_may_be_cited(statutes: StatuteIndex, codes: set[str]) -> None:
+    cites = (
+        Citation("治安管理处罚法", "第六十条"),
+        Citation("网络安全法", "第四十五条"),
+        Citation("人身损害赔偿解释", "第六条"),
+        Citation("劳动争议解释一", "第三十二条", 2),
+    )
+    assert validate([_entry(citations=cites)], statutes, codes, TOPICS) == []
+
+
+def test_a_law_not_yet_or_no_longer_in_force_is_refused(statutes: StatuteIndex, codes: set[str]) -> None:
+    entry = _entry(citations=(Citation("治安管理处罚法", "第六十条"),))
+    before = validate([entry], statutes, codes, TOPICS, today=dt.date(2025, 12, 31))
+    assert any("not yet in force (from 2026-01-01)" in p for p in before), before
+    repealed = _entry(citations=(Citation("劳动争议解释一", "第三十二条", 1),))
+    assert validate([repealed], statutes, codes, TOPICS, today=dt.date(2025, 8, 31)) == []
+    old = replace(statutes.laws["民法典"], expires=dt.date(2026, 1, 1))
+    expired = StatuteIndex({**statutes.laws, "民法典": old})
+    assert any("no longer in force" in p for p in validate([_entry()], expired, codes, TOPICS))
 
 
 def test_a_quoted_article_is_rejected(statutes: StatuteIndex, codes: set[str]) -> None:

@@ -49,7 +49,9 @@ def citation_refs(custom: Any) -> list[str]:
         return []
     refs = []
     for cite in custom.get("citations") or ():
-        if isinstance(cite, Mapping) and cite.get("law") and cite.get("article"):
+        if isinstance(cite, Mapping) and cite.get("cited_as"):
+            refs.append(str(cite["cited_as"]))
+        elif isinstance(cite, Mapping) and cite.get("law") and cite.get("article"):
             refs.append(f"《{cite['law']}》{cite['article']}")
     return refs
 
