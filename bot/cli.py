@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.cli_data import add_data_commands
+from bot.cli_laws import add_law_commands
 from bot.settings import get_settings
 
 
@@ -255,6 +256,7 @@ def parser() -> argparse.ArgumentParser:
     know.add_parser(
         "publish", help="check knowledge/ and make the running action servers use it (no retraining)"
     ).set_defaults(func=cmd_knowledge_publish)
+    add_law_commands(sub, know)
     deploy = sub.add_parser("deploy", help="production profile").add_subparsers(
         dest="d_command", required=True
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.knowledge.entries import Entry, load_entries, load_next_steps, validate
+from bot.knowledge.review import CONFIRMED_FILE, stale_entries, unconfirmed_differences
 from bot.knowledge.statutes import StatuteIndex
 from bot.knowledge.topic_questions import load_topic_questions, validate_topic_questions
 from bot.knowledge.topics import Topics
@@ -39,6 +40,15 @@ def _entries(folder: Path, problems: list[str]) -> list[Entry]:
     return entries
 
 
+def _difference_problems(entries: list[Entry], topics: Topics, folder: Path) -> list[str]:
+    """Entries of different audiences that answer one question on different articles, until a person confirms."""
+    return [
+        f"qa/{d.first.source_file}:{d.first.line}: {d.first.id} and {d.second.id} answer similar questions for "
+        f"different audiences with different citations: make them agree, or confirm why in {CONFIRMED_FILE}"
+        for d in unconfirmed_differences(entries, topics, folder)
+    ]
+
+
 def check_knowledge(folder: Path) -> list[str]:
     """All problems of the knowledge folder; an empty list means it may be published."""
     problems = yaml_problems(folder)
@@ -49,6 +59,7 @@ def check_knowledge(folder: Path) -> list[str]:
     problems.extend(
         validate(entries, StatuteIndex.load(folder / "laws"), set(load_next_steps(folder)), topics)
     )
+    problems.extend(_difference_problems(entries, topics, folder))
     known = [text for entry in entries for text in entry.questions]
     asked = load_topic_questions(folder / "topic_questions")
     problems.extend(validate_topic_questions(asked, folder / "topic_questions", topics.codes, known))
@@ -62,8 +73,10 @@ def counts(folder: Path) -> list[str]:
     per_audience = {a: sum(a in e.audiences for e in entries) for a in topics.audiences}
     empty = [t for t in topics.codes if not any(e.topic == t for e in entries)]
     asked = load_topic_questions(folder / "topic_questions")
+    stale = stale_entries(entries, StatuteIndex.load(folder / "laws"))
     return [
         f"{len(entries)} entries; by audience {per_audience}",
+        f"{len(stale)} entries to review against the current law texts (`bot knowledge stale`)",
         f"topics without entries: {empty}",
         f"{len(asked)} topic questions",
     ]

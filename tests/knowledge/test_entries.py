@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.knowledge.entries import Review, Citation, Entry, load_entries, load_next_steps, quotes, validate
+from bot.knowledge.entries import Citation, Entry, Review, load_entries, load_next_steps, quotes, validate
 from bot.knowledge.statutes import StatuteIndex
 from bot.knowledge.topics import Topics
 from tests.paths import KNOWLEDGE

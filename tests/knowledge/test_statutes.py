@@ -66,7 +66,12 @@ def test_every_file_records_its_version_and_effective_date(index: StatuteIndex) 
     [
         ("民法典", "第一千零六十七条", None, "《民法典》第一千零六十七条"),
         ("治安管理处罚法", "第六十条", None, "《治安管理处罚法》（2025年修订）第六十条"),
-        ("劳动争议解释一", "第三十二条", 2, "《最高人民法院关于审理劳动争议案件适用法律问题的解释（一）》第三十二条第二款"),
+        (
+            "劳动争议解释一",
+            "第三十二条",
+            2,
+            "《最高人民法院关于审理劳动争议案件适用法律问题的解释（一）》第三十二条第二款",
+        ),
         (
             "人身损害赔偿解释",
             "第六条",
@@ -93,7 +98,9 @@ def test_front_matter_is_read_and_not_taken_for_text(tmp_path: Path) -> None:
     assert law.title == "最高人民法院关于示例的解释" and law.kind == "interpretation"
     assert [a.text for a in law.articles] == ["第一款。\n第二款。"]
     assert law.in_force_problem("第一条", 1, dt.date(2026, 6, 1)) is None
-    assert "repealed since 2026-01-01 by 新解释 第九条" in str(law.in_force_problem("第一条", 2, dt.date(2026, 6, 1)))
+    assert "repealed since 2026-01-01 by 新解释 第九条" in str(
+        law.in_force_problem("第一条", 2, dt.date(2026, 6, 1))
+    )
     assert law.in_force_problem("第一条", 2, dt.date(2025, 12, 31)) is None
     assert "not yet in force" in str(law.in_force_problem("第一条", None, dt.date(2025, 1, 31)))
 
