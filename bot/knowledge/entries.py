@@ -104,7 +104,8 @@ def _review(raw: Any) -> Review | None:
     if not isinstance(raw, dict):
         raise ValueError(f"reviewed must be {{on: YYYY-MM, laws: {{law: version date}}}}, not {raw!r}")
     laws = raw.get("laws") or {}
-    return Review(str(raw.get("on", "")), tuple((str(k), str(v)) for k, v in laws.items()))
+    month = raw.get("on", raw.get(True, ""))  # YAML 1.1 reads an unquoted key `on` as true
+    return Review(str(month), tuple((str(k), str(v)) for k, v in laws.items()))
 
 
 def load_next_steps(knowledge: Path) -> dict[str, str]:
