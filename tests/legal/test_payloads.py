@@ -16,7 +16,27 @@ def test_payload_quotes_the_statute_text(catalog) -> None:
     for cited, citation in zip(payload["citations"], entry.citations, strict=True):
         article = catalog.statutes.get(citation.law, citation.article)
         assert cited["text"] == article.text
-    assert citation_line(entry).startswith("《")
+    assert citation_line(entry, catalog.statutes).startswith("《")
+
+
+def test_citations_name_the_version_and_an_interpretation_by_its_full_title(catalog) -> None:
+    entry = replace(
+        catalog.entries[0],
+        citations=(
+            Citation("治安管理处罚法", "第六十条"),
+            Citation("民法典", "第一千零六十七条"),
+            Citation("劳动争议解释一", "第三十二条", 2),
+        ),
+    )
+    line = citation_line(entry, catalog.statutes)
+    assert line == (
+        "《治安管理处罚法》（2025年修订）第六十条；《民法典》第一千零六十七条；"
+        "《最高人民法院关于审理劳动争议案件适用法律问题的解释（一）》第三十二条第二款"
+    )
+    cited = answer_payload(entry, "general", catalog.statutes, 0.9)["citations"]
+    assert [c["cited_as"] for c in cited] == line.split("；")
+    assert [c["version"] for c in cited] == ["2025-06-27", "2020-05-28", "2020-12-29"]
+    assert cited[2]["paragraph"] == 2 and "paragraph" not in cited[0]
 
 
 def test_a_citation_missing_from_the_statutes_is_an_error_not_a_made_up_quote(catalog) -> None:
