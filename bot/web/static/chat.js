@@ -67,7 +67,8 @@
 
   function citationCard(citation) {
     var card = el("details", "citation");
-    var summary = el("summary", null, "《" + citation.law + "》" + citation.article);
+    // cited_as names the version quoted (and an interpretation by its title); older payloads only had law + article
+    var summary = el("summary", null, citation.cited_as || "《" + citation.law + "》" + citation.article);
     summary.appendChild(el("span", "hint", "（点开看原文）"));
     card.appendChild(summary);
     card.appendChild(el("p", "article-text", citation.text));
