@@ -22,10 +22,21 @@ CONFIRMED_FILE = "legal/citation_differences.yml"
 
 @dataclass(frozen=True)
 class Stale:
-    """An entry never reviewed against the current texts, or reviewed against a version since replaced."""
+    """An entry never reviewed against the current texts (``reviewed`` None), or reviewed against a version since
+    replaced (``outdated``: law, version checked, current version) or without one of the laws it cites."""
 
     entry: Entry
-    reasons: tuple[str, ...]
+    never: bool = False
+    outdated: tuple[tuple[str, str, str], ...] = ()
+    unchecked: tuple[str, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        if self.never:
+            return ("never reviewed",)
+        return tuple(f"{law} checked against {old}, now {new}" for law, old, new in self.outdated) + tuple(
+            f"{law} not checked" for law in self.unchecked
+        )
 
 
 def stale_entries(entries: list[Entry], statutes: StatuteIndex) -> list[Stale]:
@@ -33,19 +44,19 @@ def stale_entries(entries: list[Entry], statutes: StatuteIndex) -> list[Stale]:
     found = []
     for entry in entries:
         if entry.reviewed is None:
-            found.append(Stale(entry, ("never reviewed",)))
+            found.append(Stale(entry, never=True))
             continue
         checked = dict(entry.reviewed.laws)
-        reasons = []
+        outdated, unchecked = [], []
         for law in dict.fromkeys(c.law for c in entry.citations):
             version = statutes.laws[law].version if law in statutes.laws else None
             current = version.isoformat() if version else "?"
             if law not in checked:
-                reasons.append(f"{law} not checked")
+                unchecked.append(law)
             elif checked[law] != current:
-                reasons.append(f"{law} checked against {checked[law]}, now {current}")
-        if reasons:
-            found.append(Stale(entry, tuple(reasons)))
+                outdated.append((law, checked[law], current))
+        if outdated or unchecked:
+            found.append(Stale(entry, outdated=tuple(outdated), unchecked=tuple(unchecked)))
     return found
 
 

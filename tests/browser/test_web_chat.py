@@ -50,7 +50,9 @@ def test_answer_cites_the_law_and_gets_simpler(open_chat: OpenChat) -> None:
     expect(card).to_be_visible()
     expect(card.locator("summary")).to_contain_text("《")
     # an amended law is named with the version quoted
-    expect(chat.page.locator("#log details.citation summary", has_text="（2018年修正）").first).to_be_visible()
+    expect(
+        chat.page.locator("#log details.citation summary", has_text="（2018年修正）").first
+    ).to_be_visible()
     article = card.locator(".article-text")
     expect(article).to_be_hidden()
     chat.shot("02-answer")

@@ -10,6 +10,9 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from bot.knowledge import releases
+from bot.knowledge.entries import load_entries
+from bot.knowledge.review import Stale, stale_entries
+from bot.knowledge.statutes import StatuteIndex
 from bot.settings import Settings, child_env
 from bot.web.console.auth import login_required
 from bot.web.console.csrf import check_csrf
@@ -24,9 +27,24 @@ def _settings() -> Settings:
     return current_app.config["SETTINGS"]
 
 
+def _stale() -> list[Stale]:
+    """Entries of knowledge/ to review against the current law texts (never reviewed, or against an old version)."""
+    knowledge = _settings().knowledge_dir
+    try:
+        return stale_entries(load_entries(knowledge / "qa"), StatuteIndex.load(knowledge / "laws"))
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ):  # a broken folder: publishing reports it
+        return []
+
+
 def _page(result: dict[str, Any] | None = None, status: int = 200) -> Any:
     live = releases.current(_settings().releases_dir)
-    return render_template("console/knowledge.html", live=live, result=result), status
+    return render_template("console/knowledge.html", live=live, result=result, stale=_stale()), status
 
 
 @bp.get("")

@@ -125,7 +125,11 @@ def test_numeric_reply_without_options_is_plain_text() -> None:
 def test_citations_are_named_as_the_answer_names_them() -> None:
     custom = {
         "citations": [
-            {"law": "治安管理处罚法", "article": "第六十条", "cited_as": "《治安管理处罚法》（2025年修订）第六十条"},
+            {
+                "law": "治安管理处罚法",
+                "article": "第六十条",
+                "cited_as": "《治安管理处罚法》（2025年修订）第六十条",
+            },
             {"law": "民法典", "article": "第一千零六十七条"},  # a payload from before cited_as
         ]
     }

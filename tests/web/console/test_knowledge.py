@@ -68,3 +68,31 @@ def test_publishing_needs_the_form_token(
     calls = _fake_publish(monkeypatch, 0, "")
     assert client.post("/console/knowledge/publish", data={}).status_code == 400
     assert calls == []
+
+
+def test_the_page_lists_entries_to_review_against_the_current_law(
+    client: FlaskClient, users: dict, releases_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An entry reviewed against the 2012 治安管理处罚法 and one never reviewed are listed; the others are not."""
+    import shutil
+
+    from bot.settings import Settings
+    from tests.paths import KNOWLEDGE
+
+    folder = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder)
+    path = folder / "qa" / "neighbor.yml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("治安管理处罚法: 2025-06-27", "治安管理处罚法: 2012-10-26", 1)
+    path.write_text(text, encoding="utf-8")
+    inheritance = folder / "qa" / "inheritance.yml"
+    lines = inheritance.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("reviewed:"))
+    inheritance.write_text("".join(lines[:first] + lines[first + 1 :]), encoding="utf-8")
+    monkeypatch.setattr(Settings, "knowledge_dir", property(lambda self: folder))
+    login(client, "educator")
+    page = client.get("/console/knowledge").get_data(as_text=True)
+    assert "待复核的条目" in page
+    assert "《治安管理处罚法》复核时为 2012-10-26 版，现为 2025-06-27 版" in page
+    assert "从未复核" in page
+    assert page.count("<tr>") == 1 + 2  # the header row and the two stale entries
