@@ -204,11 +204,14 @@ class StatuteIndex:
         heading = f"第{int_to_chinese(article)}条" if isinstance(article, int) else article
         return self._by_key.get((law, heading))
 
+    def law_cited_as(self, law: str) -> str:
+        """《治安管理处罚法》（2025年修订）: the law's name as answers cite it."""
+        known = self.laws.get(law)
+        return known.cited_as if known else f"《{law}》"
+
     def cited_as(self, law: str, article: str, paragraph: int | None = None) -> str:
         """《治安管理处罚法》（2025年修订）第六十条, with 第N款 when one paragraph is cited."""
-        known = self.laws.get(law)
-        name = known.cited_as if known else f"《{law}》"
-        return name + article + (f"第{int_to_chinese(paragraph)}款" if paragraph else "")
+        return self.law_cited_as(law) + article + (f"第{int_to_chinese(paragraph)}款" if paragraph else "")
 
     def __len__(self) -> int:
         return len(self._by_key)

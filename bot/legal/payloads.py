@@ -37,8 +37,15 @@ def citation_payload(entry: Entry, statutes: StatuteIndex) -> list[dict[str, Any
 
 
 def citation_line(entry: Entry, statutes: StatuteIndex) -> str:
-    """The answer's 法律依据 line: each law as it is cited, with its version where it has been amended."""
-    return "；".join(statutes.cited_as(c.law, c.article, c.paragraph) for c in entry.citations)
+    """The answer's 法律依据 line: each law once, named as it is cited (with its version where it has been amended),
+    then its articles in the entry's order: 《治安管理处罚法》（2025年修订）第八十四条、第十二条；《刑法》第十七条."""
+    articles: dict[str, list[str]] = {}
+    for cite in entry.citations:
+        name = statutes.law_cited_as(cite.law)
+        articles.setdefault(name, []).append(
+            statutes.cited_as(cite.law, cite.article, cite.paragraph)[len(name) :]
+        )
+    return "；".join(name + "、".join(cited) for name, cited in articles.items())
 
 
 def answer_payload(entry: Entry, audience: str, statutes: StatuteIndex, confidence: float) -> dict:

@@ -26,16 +26,26 @@ def test_citations_name_the_version_and_an_interpretation_by_its_full_title(cata
             Citation("治安管理处罚法", "第六十条"),
             Citation("民法典", "第一千零六十七条"),
             Citation("劳动争议解释一", "第三十二条", 2),
+            Citation("治安管理处罚法", "第十二条"),
+            Citation("劳动合同法实施条例", "第二十一条"),
         ),
     )
     line = citation_line(entry, catalog.statutes)
     assert line == (
-        "《治安管理处罚法》（2025年修订）第六十条；《民法典》第一千零六十七条；"
-        "《最高人民法院关于审理劳动争议案件适用法律问题的解释（一）》第三十二条第二款"
+        "《治安管理处罚法》（2025年修订）第六十条、第十二条；《民法典》第一千零六十七条；"
+        "《最高人民法院关于审理劳动争议案件适用法律问题的解释（一）》第三十二条第二款；"
+        "《劳动合同法实施条例》第二十一条"
     )
     cited = answer_payload(entry, "general", catalog.statutes, 0.9)["citations"]
-    assert [c["cited_as"] for c in cited] == line.split("；")
-    assert [c["version"] for c in cited] == ["2025-06-27", "2020-05-28", "2020-12-29"]
+    assert cited[0]["cited_as"] == "《治安管理处罚法》（2025年修订）第六十条"
+    assert cited[2]["cited_as"].endswith("（一）》第三十二条第二款")
+    assert [c["version"] for c in cited] == [
+        "2025-06-27",
+        "2020-05-28",
+        "2020-12-29",
+        "2025-06-27",
+        "2008-09-18",
+    ]
     assert cited[2]["paragraph"] == 2 and "paragraph" not in cited[0]
 
 

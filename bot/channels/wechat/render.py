@@ -56,6 +56,23 @@ def citation_refs(custom: Any) -> list[str]:
     return refs
 
 
+_REF = re.compile(
+    r"^(.*》(?:（[^）]*）)?)(第.+)$"
+)  # 《name》（version） then 第N条…; a title may hold 《》 itself
+
+
+def _named(ref: str, shown: str) -> bool:
+    """The text already names this citation: whole, or as its law followed by the article (the answer's 法律依据
+    line names each law once: 《治安管理处罚法》（2025年修订）第八十四条、第十二条)."""
+    if ref in shown:
+        return True
+    match = _REF.match(ref)
+    if match is None:
+        return False
+    start = shown.find(match.group(1))
+    return start >= 0 and match.group(2) in shown[start:]
+
+
 def render(messages: Iterable[Mapping[str, Any]], texts: Texts) -> Rendered:
     """Texts joined with blank lines; buttons as numbered options (numbered across the whole turn);
     citations of custom payloads as one 'law + article' line unless the text already names them."""
@@ -73,7 +90,7 @@ def render(messages: Iterable[Mapping[str, Any]], texts: Texts) -> Rendered:
                 lines.append(f"{len(payloads)}. {button.get('title') or button['payload']}")
             blocks.append("\n".join(lines))
         shown = "\n".join(blocks)
-        missing = [ref for ref in citation_refs(message.get("custom")) if ref not in shown]
+        missing = [ref for ref in citation_refs(message.get("custom")) if not _named(ref, shown)]
         if missing:
             blocks.append(texts.citations.format(citations="；".join(missing)))
     return Rendered("\n\n".join(blocks), tuple(payloads))

@@ -134,3 +134,22 @@ def test_citations_are_named_as_the_answer_names_them() -> None:
         ]
     }
     assert citation_refs(custom) == ["《治安管理处罚法》（2025年修订）第六十条", "《民法典》第一千零六十七条"]
+
+
+def test_a_grouped_citation_line_is_not_repeated() -> None:
+    answer = (
+        "不执行拘留。\n\n法律依据：《治安管理处罚法》（2025年修订）第八十四条、第二十三条；《刑法》第十七条"
+    )
+    custom = {
+        "citations": [
+            {"cited_as": "《治安管理处罚法》（2025年修订）第八十四条"},
+            {"cited_as": "《治安管理处罚法》（2025年修订）第二十三条"},
+            {"cited_as": "《刑法》第十七条"},
+            {"cited_as": "《最高人民法院关于适用《中华人民共和国民法典》婚姻家庭编的解释（一）》第五条"},
+        ]
+    }
+    rendered = render([{"text": answer}, {"custom": custom}], TEXTS)
+    assert rendered.text.count("第二十三条") == 1
+    assert rendered.text.endswith(
+        "法律依据：《最高人民法院关于适用《中华人民共和国民法典》婚姻家庭编的解释（一）》第五条"
+    )
