@@ -189,6 +189,9 @@ def test_a_cantonese_question_about_compensation_holds_back_a_past_injury() -> N
         ("他们说不还钱就剁手指，我现在还被关在这里", "violence"),
         ("我女儿网上认识的人让她今晚出来见面，她已经出门了", "child_danger"),
         ("幼儿园老师说孩子被一个自称舅舅的人接走了", "child_danger"),
+        ("欠的钱还不上，整瓶药都吞下去了，只想问我死了以后债会不会落到孩子头上", "suicide"),
+        ("佢饮醉酒，宜家踢紧我间房门，我同细佬躲喺入面", "violence"),
+        ("我舅父揸住把砍刀喺门口，话唔签字就劈人", "violence"),
     ],
 )
 def test_danger_described_without_the_usual_words(text: str, category: str) -> None:
@@ -254,3 +257,12 @@ def test_time_before_topic_for_a_scam_question_that_says_the_money_is_gone(text:
     found = RULES.urgent_for_topic(text, "telecom_fraud")
     assert (found is not None and found.code == "scam_transfer") == urgent
     assert RULES.urgent_for_topic(text, "debt") is None  # "借钱转了两万" is no scam
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["感冒药吃下去了还是咳嗽怎么办", "降压药我已经吃了，医生开错药能索赔吗", "他说不还钱就去法院告我，我该怎么办"],
+)
+def test_medicine_taken_and_a_lawsuit_threat_are_not_emergencies(text: str) -> None:
+    assert RULES.detect(text) is None
+
