@@ -261,8 +261,11 @@ def test_time_before_topic_for_a_scam_question_that_says_the_money_is_gone(text:
 
 @pytest.mark.parametrize(
     "text",
-    ["感冒药吃下去了还是咳嗽怎么办", "降压药我已经吃了，医生开错药能索赔吗", "他说不还钱就去法院告我，我该怎么办"],
+    [
+        "感冒药吃下去了还是咳嗽怎么办",
+        "降压药我已经吃了，医生开错药能索赔吗",
+        "他说不还钱就去法院告我，我该怎么办",
+    ],
 )
 def test_medicine_taken_and_a_lawsuit_threat_are_not_emergencies(text: str) -> None:
     assert RULES.detect(text) is None
-
