@@ -31,10 +31,12 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
+    from bot.mediation.disputes import DisputeTypes
     from bot.web import chat, limits
-    from bot.web.console import auth, knowledge, questions, referrals
+    from bot.web.console import auth, display, knowledge, questions, referrals
 
     limits.install(app, settings)
+    display.install(app, DisputeTypes.load(settings.knowledge_dir).names, app.config["MESSAGES"])
 
     for blueprint in (chat.bp, auth.bp, referrals.bp, questions.bp, knowledge.bp):
         app.register_blueprint(blueprint)

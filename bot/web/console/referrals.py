@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Organization, Referral
@@ -44,19 +44,34 @@ def _contacts(r: Referral, cipher: PiiCipher, own: bool) -> tuple[str, str]:
     return (name, phone) if own else (mask_name(name), mask_phone(phone))
 
 
+SORTS = ("newest", "waiting")  # newest first, or the longest waiting first (since the last status change)
+
+
 @bp.get("")
 @login_required("mediator", "admin")
 def index() -> str:
-    """Mediators: their organization's referrals with contact details; admins: all, with contacts masked."""
+    """Mediators: their organization's referrals; admins: all. Filtered by status and sorted by waiting time on
+    request. Names and phones are masked here for everyone: only a mediator's own referral page shows them."""
+    statuses = _statuses()
+    status = request.args.get("status", "")
+    status = status if status in statuses.codes else ""
+    sort = request.args.get("sort", "newest")
+    sort = sort if sort in SORTS else "newest"
     cipher = _cipher()
     with session_scope(db_url()) as db:
-        query = select(Referral).order_by(Referral.created_at.desc()).limit(PAGE)
+        waiting_since = func.coalesce(Referral.updated_at, Referral.created_at)
+        order = waiting_since.asc() if sort == "waiting" else Referral.created_at.desc()
+        query = select(Referral).order_by(order, Referral.id).limit(PAGE)
         own = session.get("role") == "mediator"
         if own:
             query = query.where(Referral.org_id == session.get("org_id"))
+        if status:
+            query = query.where(Referral.status == status)
+        elif sort == "waiting":
+            query = query.where(Referral.status.in_(statuses.open))
         rows = []
         for r in db.execute(query).scalars():
-            name, phone = _contacts(r, cipher, own)
+            name, phone = _contacts(r, cipher, own=False)
             rows.append(
                 {
                     "reference": r.reference,
@@ -65,11 +80,14 @@ def index() -> str:
                     "place": r.place_text,
                     "status": r.status,
                     "created_at": r.created_at,
+                    "waiting_since": (r.updated_at or r.created_at) if r.status in statuses.open else None,
                     "phone": phone,
                     "name": name,
                 }
             )
-    return render_template("console/referrals.html", rows=rows, own=own)
+    return render_template(
+        "console/referrals.html", rows=rows, own=own, status=status, sort=sort, codes=statuses.codes
+    )
 
 
 def _load(db: Session, reference: str, for_update: bool = False) -> Referral:

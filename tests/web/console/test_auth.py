@@ -20,12 +20,17 @@ def test_login_is_required(client: FlaskClient) -> None:
 def test_mediator_sees_only_own_referrals_with_contact(
     client: FlaskClient, users: dict, directory_db: str
 ) -> None:
+    """The inbox lists only the organization's referrals, contacts masked; the referral's own page shows them."""
     own = _referral(directory_db, "k1", "V441802006001", "13800138000")
     other = _referral(directory_db, "k2", "T441881112", "13911112222")
     assert login(client, "mediator_a").status_code == 302
     page = client.get("/console/referrals").get_data(as_text=True)
-    assert own in page and "13800138000" in page and "王小明" in page
-    assert other not in page and "13911112222" not in page
+    assert own in page and "138****8000" in page
+    assert "13800138000" not in page and "王小明" not in page
+    assert other not in page and "1391111" not in page
+    detail = client.get(f"/console/referrals/{own}").get_data(as_text=True)
+    assert "13800138000" in detail and "王小明" in detail
+    assert client.get(f"/console/referrals/{other}").status_code == 404
     assert client.get("/console/questions").status_code == 403
 
 

@@ -220,3 +220,52 @@ def test_a_referral_anonymised_by_retention_says_so_instead_of_failing(
             text = page.get_data(as_text=True)
             assert page.status_code == 200 and gone in text
             assert "王小明" not in text and "13800138000" not in text and "楼上漏水" not in text
+
+
+def _aged(db_url: str, reference: str, created: str, updated: str | None = None) -> None:
+    from datetime import datetime, timezone
+
+    with session_scope(db_url) as s:
+        referral = s.execute(select(Referral).where(Referral.reference == reference)).scalar_one()
+        referral.created_at = datetime.fromisoformat(created).replace(tzinfo=timezone.utc)
+        referral.updated_at = datetime.fromisoformat(updated or created).replace(tzinfo=timezone.utc)
+
+
+def test_the_console_speaks_the_mediators_language(client: FlaskClient, directory_db: str, own: str) -> None:
+    """Dispute type and channel by their Chinese names, times in Beijing time, nothing as a raw code."""
+    _aged(directory_db, own, "2026-12-07T23:30:00")
+    login(client, "mediator_a")
+    page = client.get(f"/console/referrals/{own}").get_data(as_text=True)
+    assert "<td>微信公众号</td>" in page and ">wechat<" not in page
+    assert "2026-12-08 07:30（北京时间）" in page  # 23:30 UTC is 07:30 the next morning in Qingyuan
+    inbox = client.get("/console/referrals").get_data(as_text=True)
+    assert "2026-12-08 07:30" in inbox
+    stored = _stored(directory_db, own)
+    label = services.catalog().dispute_types.names[stored.dispute_type]
+    assert f"<td>{label}</td>" in page and f"<td>{label}</td>" in inbox
+    assert f"<td>{stored.dispute_type}</td>" not in page
+
+
+def test_the_inbox_filters_by_status_and_sorts_by_waiting_time(
+    client: FlaskClient, directory_db: str, own: str
+) -> None:
+    older = _referral(directory_db, "k-older", ORG_A)
+    closed = _referral(directory_db, "k-closed", ORG_A)
+    _aged(directory_db, own, "2026-12-01T02:00:00")
+    _aged(directory_db, older, "2026-11-20T02:00:00", "2026-11-20T02:00:00")
+    _aged(directory_db, closed, "2026-11-01T02:00:00")
+    with session_scope(directory_db) as s:
+        s.execute(select(Referral).where(Referral.reference == closed)).scalar_one().status = "resolved"
+    login(client, "mediator_a")
+
+    def listed(query: str) -> list[str]:
+        page = client.get(f"/console/referrals{query}").get_data(as_text=True)
+        found = re.findall(r"QY-[0-9A-Z-]+", page.split("<tbody>", 1)[1]) if "<tbody>" in page else []
+        return list(dict.fromkeys(found))  # each row names its reference in the link and its text
+
+    assert listed("") == [own, older, closed]  # newest first
+    assert listed("?sort=waiting") == [older, own]  # the longest waiting first, closed cases left out
+    assert listed("?status=resolved") == [closed]
+    assert listed("?status=nonsense") == [own, older, closed]  # an unknown status filters nothing
+    waiting = client.get("/console/referrals?sort=waiting").get_data(as_text=True)
+    assert "天" in waiting.split(older, 1)[1].split("</tr>", 1)[0]  # waited days, in words
