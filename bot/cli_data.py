@@ -90,8 +90,12 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not args.once:
         return serve(settings)
+    from bot.mediation.org_notices import DeliverySettings, deliver_due
+
     ran = run_due(settings.db_url, default_jobs(settings), lambda: datetime.now(timezone.utc))
     print(f"ran: {', '.join(ran) or 'nothing was due'}")
+    counts = deliver_due(settings.db_url, DeliverySettings.from_settings(settings))
+    print("organization notices: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 
 
@@ -128,6 +132,9 @@ def add_data_commands(sub: Any) -> None:
     ret.add_argument("--dry-run", action="store_true", help="only count what would be removed")
     ret.set_defaults(func=cmd_retention_run)
     jobs = sub.add_parser("jobs", help="periodic jobs").add_subparsers(dest="jobs_command", required=True)
-    jobs_run = jobs.add_parser("run", help="run due jobs (retention daily at RETENTION_HOUR) until stopped")
+    jobs_run = jobs.add_parser(
+        "run",
+        help="run due jobs (retention daily at RETENTION_HOUR) and deliver notices to organizations until stopped",
+    )
     jobs_run.add_argument("--once", action="store_true", help="run what is due now, then exit")
     jobs_run.set_defaults(func=cmd_jobs_run)

@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     retention_conversation_days: int = Field(default=30, env="RETENTION_CONVERSATION_DAYS")
     retention_hour: int = Field(default=3, env="RETENTION_HOUR")
     jobs_poll_seconds: float = Field(default=60.0, env="JOBS_POLL_SECONDS")
+    # Notices to mediation organizations (bot/mediation/org_notices.py), delivered by `bot jobs run`.
+    org_notify_channel: str = Field(default="log", env="ORG_NOTIFY_CHANNEL")  # log | webhook
+    org_webhook_url: str = Field(default="", env="ORG_WEBHOOK_URL")
+    org_webhook_secret: str = Field(default="", env="ORG_WEBHOOK_SECRET")
+    org_notify_max_attempts: int = Field(default=6, env="ORG_NOTIFY_MAX_ATTEMPTS")
+    org_notify_backoff_seconds: float = Field(default=30.0, env="ORG_NOTIFY_BACKOFF_SECONDS")
+    org_notify_poll_seconds: float = Field(default=5.0, env="ORG_NOTIFY_POLL_SECONDS")
+    console_public_url: str = Field(default="", env="CONSOLE_PUBLIC_URL")  # the link in a notice
     # Rate limits (messages per window; 0 = no limit). Senders are per browser or per OpenID; one public address
     # may carry a whole school or village behind NAT, so its limit is far higher than one sender's.
     rate_limit_window_seconds: float = Field(default=60.0, env="RATE_LIMIT_WINDOW_SECONDS")

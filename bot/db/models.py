@@ -192,3 +192,29 @@ class Notification(Base):
     last_error = Column(String(20), nullable=True)
 
     referral = relationship(Referral)
+
+
+# pending: waiting for (another) try; sending: claimed by a delivery worker; sent: delivered; failed: given up.
+ORG_NOTICE_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class OrgNotice(Base):
+    """Outbox: one notice to a mediation organization that a referral arrived or left, written in the same
+    transaction as the change; ``key`` is the idempotency key every delivery of it carries (no personal data)."""
+
+    __tablename__ = "org_notices"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(32), nullable=False, unique=True)
+    referral_id = Column(Integer, ForeignKey("referrals.id"), nullable=False, index=True)
+    org_id = Column(String(40), ForeignKey("organizations.id"), nullable=False, index=True)
+    event = Column(String(20), nullable=False)  # created / transferred_in / withdrawn
+    status = Column(String(20), nullable=False, default="pending", index=True)
+    channel = Column(String(20), nullable=True)  # the channel of the last try
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    claimed_at = Column(DateTime(timezone=True), nullable=True)
+    last_error = Column(String(20), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True), nullable=True)
+
+    referral = relationship(Referral)

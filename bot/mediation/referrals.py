@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Referral, ReferralEvent
 from bot.knowledge.catalog import Catalog
+from bot.mediation import org_notices
 from bot.mediation.directory import load_rows_from_db, open_case_counts
 from bot.mediation.references import new_reference
 from bot.mediation.routing import RouteDecision, RouteRequest
@@ -98,6 +99,9 @@ def create_referral(
         session.add(
             ReferralEvent(referral_id=referral.id, status=FIRST, note=reason, org_id=org_id, created_at=now)
         )
+        org_notices.enqueue(
+            session, referral, org_id, "created", now
+        )  # the organization is told, or nothing is stored
         session.flush()
         savepoint.commit()
     except IntegrityError:

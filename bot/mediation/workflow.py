@@ -7,10 +7,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.db.models import Organization, Referral, ReferralEvent
+from bot.mediation import org_notices
 from bot.mediation.notices import enqueue
 from bot.mediation.statuses import FIRST, TRANSFERRED, Statuses
 
 NOTE_MAX = 500  # ReferralEvent.note
+WITHDRAWN = "withdrawn"  # the organization is told the applicant withdrew
 
 
 class WorkflowError(ValueError):
@@ -100,6 +102,10 @@ def change_status(
         )
     referral.updated_at = now
     referral.events.extend(events)  # keeps a loaded history in step
+    if target is not None:
+        org_notices.enqueue(session, referral, target.id, "transferred_in", now)
+    elif new_status == WITHDRAWN:
+        org_notices.enqueue(session, referral, referral.org_id, "withdrawn", now)
     session.flush()
     enqueue(session, referral, new_status, now)
     return events

@@ -98,13 +98,20 @@ def run_forever(
     stop: Callable[[], bool],
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     sleep: Callable[[float], None] = time.sleep,
+    every_poll: Callable[[], object] | None = None,
 ) -> None:
-    """Look for due jobs every ``poll_seconds`` until ``stop()``; a database error is logged and retried."""
+    """Look for due jobs every ``poll_seconds`` until ``stop()``, and run ``every_poll`` (the organizations'
+    notices) each time; a database error is logged and retried."""
     while not stop():
         try:
             run_due(url, jobs, clock)
         except Exception as exc:
             logger.error("jobs: could not check for due jobs (%s)", type(exc).__name__)
+        if every_poll is not None:
+            try:
+                every_poll()
+            except Exception as exc:
+                logger.error("jobs: could not deliver notices (%s)", type(exc).__name__)
         waited = 0.0
         while waited < poll_seconds and not stop():
             step = min(1.0, poll_seconds - waited)
@@ -140,5 +147,15 @@ def serve(settings: Settings) -> int:
         "job runner: %s",
         ", ".join(f"{j.name} daily at {j.hour}:00 Beijing time" for j in default_jobs(settings)),
     )
-    run_forever(settings.db_url, default_jobs(settings), settings.jobs_poll_seconds, lambda: stopping)
+    from bot.mediation.org_notices import DeliverySettings, deliver_due
+
+    delivery = DeliverySettings.from_settings(settings)
+    poll = min(settings.jobs_poll_seconds, settings.org_notify_poll_seconds)
+    run_forever(
+        settings.db_url,
+        default_jobs(settings),
+        poll,
+        lambda: stopping,
+        every_poll=lambda: deliver_due(settings.db_url, delivery),
+    )
     return 0

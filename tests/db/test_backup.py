@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, text
 
 from bot.cli import main
 from bot.db.backup import BackupError, backup, restore, sqlite_backup_revision
-from bot.db.models import Referral, ReferralEvent
+from bot.db.models import OrgNotice, Referral, ReferralEvent
 from bot.db.session import get_engine, session_scope
 from bot.privacy import PiiCipher
 from bot.settings import get_settings
@@ -62,6 +62,7 @@ def test_backup_change_restore_gives_the_data_back_exactly(sqlite_db: str, tmp_p
         first = s.execute(select(Referral).order_by(Referral.id)).scalars().first()
         first.status, first.description = "resolved", "changed"
         s.execute(delete(ReferralEvent).where(ReferralEvent.referral_id != first.id))
+        s.execute(delete(OrgNotice).where(OrgNotice.referral_id != first.id))
         s.execute(delete(Referral).where(Referral.id != first.id))
     assert snapshot(sqlite_db) != before
 
@@ -137,6 +138,7 @@ def test_cli_backup_and_restore(sqlite_db: str, tmp_path: Path, capsys: pytest.C
     assert capsys.readouterr().out.strip() == str(tmp_path / "mine.db")
     with session_scope(sqlite_db) as s:
         s.execute(delete(ReferralEvent))
+        s.execute(delete(OrgNotice))
         s.execute(delete(Referral))
     assert main(["db", "restore", str(tmp_path / "mine.db")]) == 0
     out = capsys.readouterr().out

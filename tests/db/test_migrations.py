@@ -21,7 +21,8 @@ NEW_TABLES = {"wechat_contacts", "notifications"}
 
 def test_one_head_after_0001(db_url: str) -> None:
     scripts = ScriptDirectory.from_config(alembic_config(db_url))
-    assert scripts.get_heads() == ["0005"]
+    assert scripts.get_heads() == ["0006"]
+    assert scripts.get_revision("0006").down_revision == "0005"
     assert scripts.get_revision("0005").down_revision == "0004"
     assert scripts.get_revision("0004").down_revision == "0003"
     assert scripts.get_revision("0003").down_revision == "0002"
@@ -83,9 +84,9 @@ def test_a_new_revision_is_numbered_after_the_head_and_empty_when_the_models_mat
     """`bot db revision --autogenerate` (here into a temporary folder, never into the source tree)."""
     before = sorted(VERSIONS.iterdir())
     path = revision(db_url, "add a column", autogenerate=True, versions=tmp_path)
-    assert path.parent == tmp_path and path.name == "0006_add_a_column.py"
+    assert path.parent == tmp_path and path.name == "0007_add_a_column.py"
     module = runpy.run_path(str(path))
-    assert (module["revision"], module["down_revision"]) == ("0006", "0005")
+    assert (module["revision"], module["down_revision"]) == ("0007", "0006")
     upgrade_body = (
         path.read_text(encoding="utf-8").split("def upgrade() -> None:")[1].split("def downgrade")[0]
     )
