@@ -40,5 +40,10 @@ def install(app: Flask, dispute_names: Mapping[str, str], messages: Mapping[str,
     channels = dict(messages["console_channels"])
     waiting_words = dict(messages["console_waited"])
     app.add_template_filter(local_time, "local_time")
-    app.jinja_env.globals.update(dispute_labels=dict(dispute_names), channel_labels=channels)
+    app.jinja_env.globals.update(
+        dispute_labels=dict(dispute_names),
+        channel_labels=channels,
+        notice_event_labels=dict(messages["console_notice_events"]),
+        notice_status_labels=dict(messages["console_notice_statuses"]),
+    )
     app.add_template_global(lambda since: waited(since, datetime.now(timezone.utc), waiting_words), "waited")

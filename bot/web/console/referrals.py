@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Organization, Referral
+from bot.db.models import Organization, OrgNotice, Referral
 from bot.db.session import session_scope
 from bot.mediation.statuses import Statuses
 from bot.mediation.workflow import WorkflowError, change_status
@@ -69,8 +69,16 @@ def index() -> str:
             query = query.where(Referral.status == status)
         elif sort == "waiting":
             query = query.where(Referral.status.in_(statuses.open))
+        referrals = list(db.execute(query).scalars())
+        failed = set(
+            db.execute(
+                select(OrgNotice.referral_id).where(
+                    OrgNotice.status == "failed", OrgNotice.referral_id.in_([r.id for r in referrals])
+                )
+            ).scalars()
+        )
         rows = []
-        for r in db.execute(query).scalars():
+        for r in referrals:
             name, phone = _contacts(r, cipher, own=False)
             rows.append(
                 {
@@ -83,6 +91,7 @@ def index() -> str:
                     "waiting_since": (r.updated_at or r.created_at) if r.status in statuses.open else None,
                     "phone": phone,
                     "name": name,
+                    "notice_failed": r.id in failed,
                 }
             )
     return render_template(
@@ -132,6 +141,23 @@ def _history(db: Session, referral: Referral, own: bool) -> list[dict[str, Any]]
     ]
 
 
+def _org_notices(db: Session, referral: Referral) -> list[dict[str, Any]]:
+    """The notices to organizations about this referral: whom, what, and whether it got there."""
+    query = select(OrgNotice, Organization.name).join(Organization, Organization.id == OrgNotice.org_id)
+    query = query.where(OrgNotice.referral_id == referral.id).order_by(OrgNotice.id)
+    return [
+        {
+            "at": n.created_at,
+            "org": name,
+            "event": n.event,
+            "status": n.status,
+            "attempts": n.attempts,
+            "error": n.last_error or "",
+        }
+        for n, name in db.execute(query)
+    ]
+
+
 def _page(reference: str, error: str | None = None, status: int = 200) -> Any:
     cipher = _cipher()
     own = session.get("role") == "mediator"
@@ -156,6 +182,7 @@ def _page(reference: str, error: str | None = None, status: int = 200) -> Any:
                 "updated_at": r.updated_at,
             },
             "history": _history(db, r, own),
+            "notices": _org_notices(db, r),
             "actions": [a for a in actions if a != "transferred"],
             "can_transfer": "transferred" in actions,
             "q": query_text,

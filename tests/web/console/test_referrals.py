@@ -269,3 +269,20 @@ def test_the_inbox_filters_by_status_and_sorts_by_waiting_time(
     assert listed("?status=nonsense") == [own, older, closed]  # an unknown status filters nothing
     waiting = client.get("/console/referrals?sort=waiting").get_data(as_text=True)
     assert "天" in waiting.split(older, 1)[1].split("</tr>", 1)[0]  # waited days, in words
+
+
+def test_the_referral_page_shows_whether_the_organization_was_told(
+    client: FlaskClient, directory_db: str, own: str
+) -> None:
+    from bot.db.models import OrgNotice
+
+    login(client, "mediator_a")
+    page = client.get(f"/console/referrals/{own}").get_data(as_text=True)
+    assert "通知调解组织" in page and "新申请" in page and "等待发送" in page
+    with session_scope(directory_db) as s:
+        notice = s.execute(select(OrgNotice)).scalars().first()
+        notice.status, notice.attempts, notice.last_error = "failed", 6, "http_503"
+    page = client.get(f"/console/referrals/{own}").get_data(as_text=True)
+    assert "发送失败（已停止重试）（http_503）" in page and "6 次" in page
+    inbox = client.get("/console/referrals").get_data(as_text=True)
+    assert "通知组织失败" in inbox
