@@ -11,7 +11,7 @@ import secrets
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -41,7 +41,7 @@ class DeliverySettings:
     default_channel: str = "log"
     webhook_url: str = ""
     webhook_secret: str = ""
-    per_org: Mapping[str, tuple[str, str]] = ()  # type: ignore[assignment]  # org id → (channel, url)
+    per_org: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # org id → (channel, url)
     max_attempts: int = 6
     backoff_seconds: float = 30.0
     timeout_seconds: float = 10.0
@@ -67,8 +67,8 @@ class DeliverySettings:
         )
 
     def target(self, org_id: str) -> tuple[str, str]:
-        channel, url = dict(self.per_org or {}).get(org_id, (self.default_channel, self.webhook_url))
-        return channel, url
+        """(channel, URL) for one organization: its own from knowledge/orgs/notify.yml, else the defaults."""
+        return self.per_org.get(org_id, (self.default_channel, self.webhook_url))
 
 
 class DeliveryFailed(Exception):
